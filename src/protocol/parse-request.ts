@@ -1,0 +1,75 @@
+import type { z } from 'zod'
+import { InvalidRequestError } from '../errors.js'
+import type { BestOfNRequest, Endpoint } from './best-of-n-request.js'
+import { chatCompletionRequestSchema, type ChatCompletionRequest } from './chat-completion-request.js'
+import type { ChatMessage } from './chat-message.js'
+import { completionRequestSchema, type CompletionRequest } from './completion-request.js'
+
+/** Fields bonbon owns and never forwards: `best_of` would make vLLM error and OpenAI chat 400. */
+const ownedFields = new Set(['n', 'stream', 'stream_options', 'best_of', 'bonbon'])
+
+/** Options of {@link parseRequest}. */
+export interface ParseRequestOptions {
+  /** The endpoint the body arrived on. */
+  endpoint: Endpoint
+  /** The value of the `x-bonbon-n` header, if any. */
+  headerN?: string | null
+}
+
+/**
+ * Validates a client body and normalises it into a {@link BestOfNRequest}.
+ * @throws InvalidRequestError naming the field at fault (`param`), as OpenAI does.
+ */
+export function parseRequest(body: unknown, options: ParseRequestOptions): BestOfNRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new InvalidRequestError('The request body must be a JSON object.')
+  }
+  let parsed: ChatCompletionRequest | CompletionRequest
+  let messages: ChatMessage[]
+  if (options.endpoint === 'chat') {
+    const chat = checked(chatCompletionRequestSchema.safeParse(body))
+    parsed = chat
+    messages = chat.messages
+  } else {
+    const completion = checked(completionRequestSchema.safeParse(body))
+    parsed = completion
+    const prompt = typeof completion.prompt === 'string' ? completion.prompt : completion.prompt[0]
+    messages = [{ role: 'user', content: prompt ?? '' }]
+  }
+
+  const upstreamBody: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(body)) {
+    if (!ownedFields.has(key)) upstreamBody[key] = value
+  }
+  return {
+    endpoint: options.endpoint,
+    model: parsed.model,
+    upstreamBody,
+    messages,
+    clientN: parsed.n ?? 1,
+    requestedN: parsed.bonbon?.n ?? parseHeaderN(options.headerN),
+    stream: parsed.stream === true,
+    includeUsage: parsed.stream_options?.include_usage === true,
+    seed: parsed.seed ?? undefined,
+    returnCandidates: parsed.bonbon?.return_candidates === true,
+  }
+}
+
+function parseHeaderN(value: string | null | undefined): number | undefined {
+  if (value === null || value === undefined || value === '') return undefined
+  const n = Number(value)
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidRequestError(`Header x-bonbon-n must be a positive integer; got "${value}".`, {
+      param: 'x-bonbon-n',
+    })
+  }
+  return n
+}
+
+function checked<T>(result: z.ZodSafeParseResult<T>): T {
+  if (result.success) return result.data
+  const issue = result.error.issues[0]
+  const param = issue && issue.path.length > 0 ? issue.path.join('.') : null
+  const message = issue ? `${param ? `Invalid '${param}': ` : ''}${issue.message}` : 'Invalid request.'
+  throw new InvalidRequestError(message, { param })
+}

@@ -1,0 +1,240 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { BonbonError, InvalidOptionsError } from '../../src/errors.js'
+import { migrations } from '../../src/log/migrations.js'
+import type { PreferenceRecord } from '../../src/log/preference-record.js'
+import { createSqliteSink, type SqliteSink } from '../../src/log/sqlite-sink.node.js'
+import { openSqliteStore } from '../../src/log/sqlite-store.node.js'
+import { makeRecord, makeRecords } from './preference-record-fixture.js'
+
+let folder: string
+let path: string
+const opened: SqliteSink[] = []
+
+function openSink(options: Omit<Parameters<typeof createSqliteSink>[0], 'path'> = {}): SqliteSink {
+  const sink = createSqliteSink({ path, ...options })
+  opened.push(sink)
+  return sink
+}
+
+function readAll(): PreferenceRecord[] {
+  const store = openSqliteStore(path)
+  try {
+    return [...store.readRecords()]
+  } finally {
+    store.close()
+  }
+}
+
+beforeEach(() => {
+  folder = mkdtempSync(join(tmpdir(), 'bonbon-sink-'))
+  path = join(folder, 'nested', 'bonbon.db')
+})
+
+afterEach(async () => {
+  vi.useRealTimers()
+  for (const sink of opened.splice(0)) await sink.close().catch(() => undefined)
+  rmSync(folder, { recursive: true, force: true })
+})
+
+describe('createSqliteSink', () => {
+  it('stores a record that reads back deeply equal, nulls and unicode included', async () => {
+    const sink = openSink()
+    const record = makeRecord()
+    await sink.write(record)
+    await sink.flush()
+    expect(readAll()).toEqual([record])
+  })
+
+  it('returns from write before anything is committed', async () => {
+    const sink = openSink()
+    await sink.write(makeRecord())
+    expect(sink.pending).toBe(1)
+    expect(sink.committedBatches).toBe(0)
+  })
+
+  it('commits N flushed records in ceil(N / batchSize) transactions', async () => {
+    const sink = openSink({ batchSize: 64 })
+    for (const record of makeRecords(130)) await sink.write(record)
+    await sink.flush()
+    expect(sink.committedBatches).toBe(3)
+    expect(sink.pending).toBe(0)
+    expect(readAll()).toHaveLength(130)
+  })
+
+  it('writes full batches as soon as batchSize records are queued, the rest on the interval', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate'] })
+    const sink = openSink({ batchSize: 4, flushIntervalMs: 200 })
+    for (const record of makeRecords(10)) await sink.write(record)
+    expect(sink.committedBatches).toBe(0)
+    vi.advanceTimersByTime(0)
+    expect(sink.committedBatches).toBe(2)
+    expect(sink.pending).toBe(2)
+    vi.advanceTimersByTime(200)
+    expect(sink.committedBatches).toBe(3)
+    expect(sink.pending).toBe(0)
+  })
+
+  it('commits a lone record flushIntervalMs after it was queued', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate'] })
+    const sink = openSink({ flushIntervalMs: 200 })
+    await sink.write(makeRecord())
+    vi.advanceTimersByTime(199)
+    expect(sink.pending).toBe(1)
+    vi.advanceTimersByTime(1)
+    expect(sink.pending).toBe(0)
+    expect(sink.committedBatches).toBe(1)
+    expect(readAll()).toEqual([makeRecord()])
+  })
+
+  it('keeps records across reopening and appends new ones', async () => {
+    const [first, second, third] = makeRecords(3)
+    const sink = openSink()
+    await sink.write(first!)
+    await sink.write(second!)
+    await sink.close()
+    const reopened = openSink()
+    await reopened.write(third!)
+    await reopened.close()
+    expect(readAll()).toEqual([first, second, third])
+  })
+
+  it('stores a replayed record once, as its latest version', async () => {
+    const record = makeRecord()
+    const replay = makeRecord({ candidates: record.candidates.slice(0, 1), chosen: 0, best: 0, worst: 0 })
+    const sink = openSink()
+    await sink.write(record)
+    await sink.write(record)
+    await sink.flush()
+    await sink.write(replay)
+    await sink.close()
+    const again = openSink()
+    await again.write(replay)
+    await again.close()
+    expect(readAll()).toEqual([replay])
+  })
+
+  it('rejects a write after close with a sink_closed error', async () => {
+    const sink = openSink()
+    await sink.close()
+    const error = await sink.write(makeRecord()).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    )
+    expect(BonbonError.isInstance(error) && error.code).toBe('sink_closed')
+    expect(String(error)).toMatch(/closed/)
+  })
+
+  it('opens the database in WAL mode', async () => {
+    const sink = openSink()
+    await sink.flush()
+    const db = new DatabaseSync(path)
+    try {
+      expect(db.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' })
+    } finally {
+      db.close()
+    }
+  })
+
+  it('refuses an invalid record at write without blocking the records after it', async () => {
+    const sink = openSink()
+    const record = makeRecord()
+    const invalid = { ...record, requestId: 'bad', candidates: [record.candidates[0]!, record.candidates[0]!] }
+    await expect(sink.write(invalid)).rejects.toMatchObject({ code: 'invalid_record' })
+    await sink.write(record)
+    await sink.flush()
+    expect(readAll()).toEqual([record])
+  })
+
+  it('keeps a failed batch queued and stores it at a flush after the table is back', async () => {
+    const sink = openSink()
+    const records = makeRecords(3)
+    const intruder = new DatabaseSync(path)
+    try {
+      intruder.exec('DROP TABLE candidates')
+      for (const record of records) await sink.write(record)
+      await expect(sink.flush()).rejects.toMatchObject({ code: 'log_write_failed' })
+      expect(sink.pending).toBe(3)
+      // The schema's IF NOT EXISTS lets it recreate just the dropped table.
+      intruder.exec(migrations[0]!.sql)
+    } finally {
+      intruder.close()
+    }
+    await sink.flush()
+    expect(sink.pending).toBe(0)
+    expect(readAll()).toEqual(records)
+  })
+
+  it('commits a batch all or nothing: one bad row keeps the whole batch out and queued', async () => {
+    const sink = openSink()
+    const records = makeRecords(3)
+    const intruder = new DatabaseSync(path)
+    try {
+      intruder.exec(
+        "CREATE TRIGGER refuse_last BEFORE INSERT ON requests WHEN NEW.request_id = 'req-0002' " +
+          "BEGIN SELECT RAISE(ABORT, 'refused'); END",
+      )
+      for (const record of records) await sink.write(record)
+      await expect(sink.flush()).rejects.toThrow(/refused/)
+      expect(readAll()).toEqual([])
+      expect(sink.pending).toBe(3)
+      intruder.exec('DROP TRIGGER refuse_last')
+    } finally {
+      intruder.close()
+    }
+    await sink.flush()
+    expect(readAll()).toEqual(records)
+    expect(sink.committedBatches).toBe(1)
+  })
+
+  it('reports a background failure to onError and retries on the next interval', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate'] })
+    const errors: BonbonError[] = []
+    const sink = openSink({ busyTimeoutMs: 0, onError: (error) => errors.push(error) })
+    const [first, second] = makeRecords(2)
+    const other = new DatabaseSync(path)
+    try {
+      other.exec('BEGIN IMMEDIATE')
+      await sink.write(first!)
+      vi.advanceTimersByTime(200)
+      expect(errors.map((error) => error.code)).toEqual(['log_write_failed'])
+      expect(sink.pending).toBe(1)
+      other.exec('COMMIT')
+    } finally {
+      other.close()
+    }
+    await sink.write(second!)
+    vi.advanceTimersByTime(200)
+    expect(sink.pending).toBe(0)
+    expect(errors).toHaveLength(1)
+    expect(readAll()).toEqual([first, second])
+  })
+
+  it('keeps the database open when the final flush of close fails, so close can be retried', async () => {
+    const sink = openSink({ busyTimeoutMs: 0 })
+    const record = makeRecord()
+    await sink.write(record)
+    const other = new DatabaseSync(path)
+    try {
+      other.exec('BEGIN IMMEDIATE')
+      await expect(sink.close()).rejects.toMatchObject({ code: 'log_write_failed' })
+      expect(sink.pending).toBe(1)
+      await expect(sink.write(makeRecord({ requestId: 'late' }))).rejects.toMatchObject({ code: 'sink_closed' })
+      other.exec('ROLLBACK')
+    } finally {
+      other.close()
+    }
+    await sink.close()
+    expect(readAll()).toEqual([record])
+  })
+
+  it('throws InvalidOptionsError at construction for invalid options', () => {
+    expect(() => createSqliteSink({ path: '' })).toThrow(InvalidOptionsError)
+    expect(() => createSqliteSink({ path, batchSize: 0 })).toThrow(/batchSize/)
+    expect(() => createSqliteSink({ path, flushIntervalMs: 1.5 })).toThrow(/flushIntervalMs/)
+    expect(() => createSqliteSink({ path, busyTimeoutMs: -1 })).toThrow(/busyTimeoutMs/)
+  })
+})

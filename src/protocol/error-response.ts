@@ -1,0 +1,55 @@
+import {
+  AllCandidatesFailedError,
+  BonbonError,
+  InvalidRequestError,
+  NotFoundError,
+  PayloadTooLargeError,
+  RewardModelError,
+  UpstreamError,
+} from '../errors.js'
+
+/** The body of an OpenAI error response. */
+export interface OpenAIErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null }
+}
+
+/** An error as it goes to the client: an HTTP status and an OpenAI-shaped body. */
+export interface ErrorResponse {
+  readonly status: number
+  readonly body: OpenAIErrorBody
+}
+
+/**
+ * Maps anything thrown on the request path to an OpenAI-shaped error. This is the only place that
+ * decides HTTP statuses for errors. Unknown errors become a 500 whose message reveals nothing
+ * internal (no stack, no upstream URL, no key).
+ */
+export function toErrorResponse(error: unknown): ErrorResponse {
+  if (InvalidRequestError.isInstance(error)) {
+    return make(400, error.message, 'invalid_request_error', error.code, error.param)
+  }
+  if (PayloadTooLargeError.isInstance(error)) {
+    return make(413, error.message, 'invalid_request_error', error.code)
+  }
+  if (NotFoundError.isInstance(error)) {
+    return make(404, error.message, 'invalid_request_error', error.code)
+  }
+  if (AllCandidatesFailedError.isInstance(error)) {
+    // Every candidate failed the same client error (bad model name, prompt too long): the client
+    // must fix the request, so it sees the upstream's 4xx rather than a gateway error.
+    const status = error.upstreamStatus
+    if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) {
+      return make(status, error.causes[0] ?? error.message, 'invalid_request_error', 'upstream_rejected_request')
+    }
+    if (status === 429) return make(429, error.message, 'rate_limit_error', 'upstream_rate_limited')
+    return make(502, error.message, 'api_error', error.code)
+  }
+  if (UpstreamError.isInstance(error)) return make(502, error.message, 'api_error', error.code)
+  if (RewardModelError.isInstance(error)) return make(503, `Reward model unavailable: ${error.message}`, 'api_error', error.code)
+  if (BonbonError.isInstance(error)) return make(500, error.message, 'server_error', error.code)
+  return make(500, 'Internal error in the bonbon gateway.', 'server_error', 'internal_error')
+}
+
+function make(status: number, message: string, type: string, code: string | null, param: string | null = null): ErrorResponse {
+  return { status, body: { error: { message, type, param, code } } }
+}

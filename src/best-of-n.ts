@@ -89,6 +89,20 @@ export async function runBestOfN(run: BestOfNRun, pipeline: BestOfNPipeline): Pr
     )
   }
 
+  // n = 1 is a pass-through: with nothing to choose between, a reward call would only add latency.
+  if (n === 1 && candidates.length === 1) {
+    const result = {
+      requestId: run.requestId,
+      request,
+      n,
+      generation,
+      rewards: [null],
+      errors: [null],
+      ranking: { order: [0], chosen: 0, best: 0, worst: null },
+    }
+    return { ...result, record: toPreferenceRecord(result, pipeline.rewardModel.name, new Date(startedAt), now() - startedAt) }
+  }
+
   const scores = await pipeline.rewardModel.score({
     prompt: request.messages,
     candidates: succeeded.map((candidate) => candidate.text),

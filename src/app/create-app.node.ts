@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises'
-import { Agent, fetch as undiciFetch } from 'undici'
 import type { BonbonConfigInput } from '../config/config-schema.js'
 import { createSqliteSink } from '../log/sqlite-sink.node.js'
 import { createApp as createCoreApp, type AppRuntime, type BonbonApp } from './create-app.js'
+import { createUndiciFetch } from './undici-fetch.node.js'
 
 /**
  * Builds the gateway on Node: undici for upstream calls (keep-alive pool, explicit timeouts),
@@ -26,17 +26,4 @@ export async function createApp(config: BonbonConfigInput, runtime: AppRuntime =
             })
           : undefined),
   })
-}
-
-function createUndiciFetch(): typeof fetch {
-  // Explicit timeouts: undici's defaults (300 s for headers and body) would hold a request hostage
-  // to a stalled GPU backend far longer than any client waits.
-  const dispatcher = new Agent({
-    connect: { timeout: 10_000 },
-    headersTimeout: 120_000,
-    bodyTimeout: 120_000,
-    keepAliveTimeout: 30_000,
-  })
-  return ((input: string | URL | Request, init?: RequestInit) =>
-    undiciFetch(input as string, { ...(init as object), dispatcher })) as unknown as typeof fetch
 }

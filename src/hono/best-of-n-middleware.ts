@@ -31,6 +31,12 @@ export interface BestOfNOptions {
   generateId?: () => string
   /** Told when a record could not be handed to the log. @default console.error */
   onLogError?: (error: unknown) => void
+  /**
+   * Keeps the runtime alive until a log write settles after the response is sent. On Workers pass
+   * `(c, promise) => c.executionCtx.waitUntil(promise)`; on Node the sink's own queue suffices.
+   * @default none
+   */
+  waitUntil?: (c: Context, promise: Promise<unknown>) => void
 }
 
 /** Context variables the middleware sets for later handlers and middleware. */
@@ -105,6 +111,7 @@ function resolveOptions(options: BestOfNOptions) {
     bodyLimitBytes: options.bodyLimitBytes ?? 1_048_576,
     generateId: options.generateId ?? (() => crypto.randomUUID()),
     onLogError: options.onLogError ?? ((error: unknown) => console.error('bonbon: could not log a record:', error)),
+    waitUntil: options.waitUntil,
   }
   for (const key of ['n', 'maxN', 'heartbeatMs', 'bodyLimitBytes'] as const) {
     if (!Number.isInteger(resolved[key]) || resolved[key] < 1) {
@@ -127,12 +134,7 @@ function endpointOf(c: Context): Endpoint | undefined {
 function logRecord(c: Context, resolved: ReturnType<typeof resolveOptions>, result: BestOfNResult): void {
   if (!resolved.log) return
   const written = resolved.log.write(result.record).catch(resolved.onLogError)
-  // On Workers the isolate may stop once the response is sent unless the write is registered.
-  try {
-    c.executionCtx.waitUntil(written)
-  } catch {
-    // No execution context outside Workers; the sink's own queue keeps the write alive.
-  }
+  resolved.waitUntil?.(c, written)
 }
 
 type Settled<T> = { status: 'fulfilled'; value: T } | { status: 'rejected'; reason: unknown }

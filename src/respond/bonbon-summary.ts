@@ -32,11 +32,13 @@ export function bonbonSummary(result: BestOfNResult): BonbonSummary {
 
 /** The `x-bonbon-*` response headers of a finished run. */
 export function bonbonHeaders(result: BestOfNResult): Record<string, string> {
+  const reward = result.rewards[result.ranking.chosen]
   return {
     'x-bonbon-request-id': result.requestId,
     'x-bonbon-n': String(result.n),
     'x-bonbon-chosen-index': String(result.ranking.chosen),
-    'x-bonbon-chosen-reward': String(result.rewards[result.ranking.chosen]),
+    // At n = 1 nothing is scored, and a missing reward is not a zero.
+    ...(typeof reward === 'number' ? { 'x-bonbon-chosen-reward': String(reward) } : {}),
   }
 }
 

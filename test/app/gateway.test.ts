@@ -40,6 +40,17 @@ describe('the gateway, through the openai client', () => {
     expect(native?.body['n']).toBe(4)
   })
 
+  it('passes n = 1 through without calling the reward model', async () => {
+    const scored = gateway.reward.requests.length
+    const { data, response } = await gateway.client.chat.completions
+      .create({ model: 'simulated-model', messages, seed: 7 }, { headers: { 'x-bonbon-n': '1' } })
+      .withResponse()
+    expect(data.choices[0]?.message.content).toBe(expected(0))
+    expect(response.headers.get('x-bonbon-chosen-index')).toBe('0')
+    expect(response.headers.has('x-bonbon-chosen-reward')).toBe(false)
+    expect(gateway.reward.requests.length).toBe(scored)
+  })
+
   it('returns the top candidates best first when the client asks for n = 2', async () => {
     const completion = await gateway.client.chat.completions.create({ model: 'simulated-model', messages, seed: 7, n: 2 })
     expect(completion.choices.map((choice) => choice.message.content)).toEqual([expected(2), expected(1)])

@@ -37,7 +37,7 @@ const bonbon = await serve(
   { port: 0 },
 )
 
-const targets = [
+const targets: { name: string; url: string; headers: Record<string, string> }[] = [
   { name: 'simulated backend (direct)', url: upstreams.urls.backend, headers: {} },
   { name: 'bare undici proxy', url: `${proxy.url}/v1`, headers: {} },
   { name: 'bonbon n=1', url: `${bonbon.url}/v1`, headers: { 'x-bonbon-n': '1' } },

@@ -1,6 +1,9 @@
 import { Command } from 'commander'
 import { BonbonError } from '../errors.js'
+import { registerAuditCommand } from './audit-command.node.js'
 import { registerServeCommand } from './serve-command.node.js'
+import { registerExportCommand } from './export-command.node.js'
+import { registerStatsCommand } from './stats-command.node.js'
 
 /** Runs the `bonbon` command line with the given arguments (without `node` and the script). */
 export async function main(argv: readonly string[]): Promise<void> {
@@ -8,6 +11,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     .description('best-of-n at the gateway: sample n answers, score them with a reward model, answer with the best')
     .showHelpAfterError()
   registerServeCommand(program)
+  registerAuditCommand(program)
+  registerExportCommand(program)
+  registerStatsCommand(program)
   try {
     await program.parseAsync([...argv], { from: 'user' })
   } catch (error) {

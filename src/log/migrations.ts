@@ -54,5 +54,22 @@ CREATE INDEX IF NOT EXISTS requests_created_at ON requests (created_at);
 CREATE INDEX IF NOT EXISTS requests_model ON requests (model);
 `
 
+const auditCache = `
+-- bonbon preference log, schema 2: the RATE audit cache, so an interrupted audit resumes without
+-- paying twice for a rewrite or a label. Content-addressed: key = SHA-256 (hex) of everything that
+-- determines the output (call kind, model, prompt, text, target, template version).
+
+CREATE TABLE IF NOT EXISTS audit_cache (
+  key TEXT PRIMARY KEY NOT NULL,
+  kind TEXT NOT NULL,
+  model TEXT NOT NULL,
+  value TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+`
+
 /** Every migration of the preference log, in the order they apply. */
-export const migrations: readonly Migration[] = [{ version: 1, file: '0001_init.sql', sql: init.slice(1) }]
+export const migrations: readonly Migration[] = [
+  { version: 1, file: '0001_init.sql', sql: init.slice(1) },
+  { version: 2, file: '0002_audit_cache.sql', sql: auditCache.slice(1) },
+]

@@ -104,6 +104,7 @@ describe('applyMigrations', () => {
     const second = openSqliteDatabase({ path })
     expect(second.prepare('SELECT version, file FROM schema_migrations').all()).toEqual([
       { version: 1, file: '0001_init.sql' },
+      { version: 2, file: '0002_audit_cache.sql' },
     ])
     second.close()
   })

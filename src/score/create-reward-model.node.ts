@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import type { RewardConfig } from '../config/config-schema.js'
+import type { RewardConfigInput } from '../config/config-schema.js'
 import type { RewardModel } from './reward-model.js'
 import {
   createRewardModel as createRewardModelCore,
@@ -15,6 +15,6 @@ export function readTextFileNode(path: string): Promise<string> {
  * {@link createRewardModelCore | createRewardModel} for Node: `readTextFile` defaults to reading from
  * disk, so `replay` reward models work from a configuration alone.
  */
-export function createRewardModel(config: RewardConfig, options: CreateRewardModelOptions = {}): RewardModel {
+export function createRewardModel(config: RewardConfigInput, options: CreateRewardModelOptions = {}): RewardModel {
   return createRewardModelCore(config, { ...options, readTextFile: options.readTextFile ?? readTextFileNode })
 }

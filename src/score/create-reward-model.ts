@@ -1,7 +1,9 @@
-import type { RewardConfig } from '../config/config-schema.js'
+import { rewardSchema, type RewardConfigInput } from '../config/config-schema.js'
 import { InvalidOptionsError } from '../errors.js'
 import { loadCandidatePool } from '../generate/candidate-pool.js'
 import { createHttpRewardModel } from './http-reward-model.js'
+import { createJudgePairwiseRewardModel } from './judge-pairwise-reward-model.js'
+import { createJudgeRewardModel } from './judge-reward-model.js'
 import { createReplayRewardModel } from './replay-reward-model.js'
 import type { RewardModel } from './reward-model.js'
 import { createTeiRewardModel } from './tei-reward-model.js'
@@ -28,8 +30,9 @@ export interface CreateRewardModelOptions {
  * const rewardModel = createRewardModel({ kind: 'tei', baseURL: 'http://127.0.0.1:8080' })
  * ```
  */
-export function createRewardModel(config: RewardConfig, options: CreateRewardModelOptions = {}): RewardModel {
+export function createRewardModel(input: RewardConfigInput, options: CreateRewardModelOptions = {}): RewardModel {
   const { fetch } = options
+  const config = parseRewardConfig(input)
   switch (config.kind) {
     case 'vllm-pooling':
     case 'vllm-classify':
@@ -57,5 +60,21 @@ export function createRewardModel(config: RewardConfig, options: CreateRewardMod
       }
       return createReplayRewardModel({ pool: loadCandidatePool(config.file, readTextFile) })
     }
+    case 'judge': {
+      const { kind: _kind, onFailure: _onFailure, timeoutMs: _timeoutMs, maxRetries: _maxRetries, ...judge } = config
+      return createJudgeRewardModel({ ...judge, fetch })
+    }
+    case 'judge-pairwise': {
+      const { kind: _kind, onFailure: _onFailure, timeoutMs: _timeoutMs, maxRetries: _maxRetries, ...judge } = config
+      return createJudgePairwiseRewardModel({ ...judge, fetch })
+    }
   }
+}
+
+function parseRewardConfig(input: RewardConfigInput) {
+  const result = rewardSchema.safeParse(input)
+  if (result.success) return result.data
+  const issue = result.error.issues[0]
+  const key = ['reward', ...(issue?.path ?? [])].join('.')
+  throw new InvalidOptionsError(`Invalid reward model configuration: ${key}: ${issue?.message ?? 'invalid'}`, { key })
 }

@@ -2,7 +2,12 @@ import { z } from 'zod'
 import { InvalidOptionsError, RewardModelError } from '../errors.js'
 import type { JudgeCompletion, JudgeTokenLogprob } from './judge-completion.js'
 import { postRewardRequest } from './post-reward-request.js'
-import { checkHttpUrl, endpointUrl, resolveRemoteOptions, type RemoteRewardModelOptions } from './remote-reward-model-options.js'
+import {
+  checkHttpUrl,
+  endpointUrl,
+  resolveRemoteOptions,
+  type RemoteRewardModelOptions,
+} from './remote-reward-model-options.js'
 
 /** Options of {@link createJudgeChatCompletion}. */
 export interface JudgeChatCompletionOptions extends RemoteRewardModelOptions {
@@ -63,7 +68,9 @@ export function createJudgeChatCompletion(options: JudgeChatCompletionOptions): 
     throw new InvalidOptionsError(`maxTokens must be a positive integer; got ${maxTokens}.`, { key: 'maxTokens' })
   }
   if (!Number.isInteger(topLogprobs) || topLogprobs < 1 || topLogprobs > 20) {
-    throw new InvalidOptionsError(`topLogprobs must be an integer from 1 to 20; got ${topLogprobs}.`, { key: 'topLogprobs' })
+    throw new InvalidOptionsError(`topLogprobs must be an integer from 1 to 20; got ${topLogprobs}.`, {
+      key: 'topLogprobs',
+    })
   }
   const url = endpointUrl(baseURL, 'chat/completions')
   return {
@@ -80,11 +87,16 @@ export function createJudgeChatCompletion(options: JudgeChatCompletionOptions): 
         },
         ...(call.logprobs ? { logprobs: true, top_logprobs: topLogprobs } : {}),
       }
-      const response = await postRewardRequest({ ...remote, url, body, signal: call.signal, schema: chatResponseSchema })
+      const { signal } = call
+      const response = await postRewardRequest({ ...remote, url, body, signal, schema: chatResponseSchema })
       const choice = response.choices[0]
       if (choice === undefined) throw new RewardModelError(`Judge at ${url} returned no choice.`, { url })
       const logprobs = choice.logprobs?.content?.map(
-        (token): JudgeTokenLogprob => ({ token: token.token, logprob: token.logprob, topLogprobs: token.top_logprobs ?? [] }),
+        (token): JudgeTokenLogprob => ({
+          token: token.token,
+          logprob: token.logprob,
+          topLogprobs: token.top_logprobs ?? [],
+        }),
       )
       return { text: choice.message?.content ?? '', ...(logprobs === undefined ? {} : { logprobs }) }
     },

@@ -46,7 +46,9 @@ export function createJudgePairwiseRewardModel(options: JudgePairwiseRewardModel
     async score(request) {
       const { candidates } = request
       if (candidates.length <= 1) return candidates.map(() => ({ reward: 1 }))
-      const match = (first: number, second: number) => playMatch({ resolved, prompt: request.prompt, candidates, first, second, signal: request.signal })
+      const { prompt, signal } = request
+      const match = (first: number, second: number) =>
+        playMatch({ resolved, prompt, candidates, first, second, signal })
 
       const outcomes: JudgeOutcome<JudgePreference>[] = []
       const results: (Score | undefined)[] = candidates.map(() => undefined)
@@ -56,8 +58,7 @@ export function createJudgePairwiseRewardModel(options: JudgePairwiseRewardModel
       let entrants = candidates.map((_, index) => index)
       for (let round = 1; entrants.length > 1; round++) {
         const contested = round === 1 ? entrants.slice(0, playing) : entrants
-        const pairs = Array.from({ length: contested.length / 2 }, (_, i) => [contested[2 * i] as number, contested[2 * i + 1] as number] as const)
-        const matches = await Promise.all(pairs.map(([first, second]) => match(first, second)))
+        const matches = await Promise.all(pairUp(contested).map(([first, second]) => match(first, second)))
         const winners: number[] = []
         for (const played of matches) {
           outcomes.push(...played.outcomes)
@@ -128,6 +129,16 @@ async function playMatch(input: MatchInput): Promise<MatchResult> {
     decided: points.length > 0,
     outcomes,
   }
+}
+
+/** Neighbours paired: (0, 1), (2, 3), ... */
+function pairUp(entrants: readonly number[]): [number, number][] {
+  const pairs: [number, number][] = []
+  for (let i = 0; i + 1 < entrants.length; i += 2) {
+    const [first, second] = [entrants[i], entrants[i + 1]]
+    if (first !== undefined && second !== undefined) pairs.push([first, second])
+  }
+  return pairs
 }
 
 /** The tie rule: the shorter answer (in code points), then the lower index. */

@@ -12,8 +12,14 @@ export const defaultJudgeRubric =
   "instructions of the conversation; it is complete without padding; it is clear; and it is honest " +
   'about what it does not know.'
 
+/** The name and JSON schema of a judge's structured answer. */
+export interface JudgeResponseFormat {
+  readonly name: string
+  readonly schema: Readonly<Record<string, unknown>>
+}
+
 /** The JSON schema a pointwise judge must answer with, sent as `response_format` `json_schema`. */
-export const judgeScoreFormat = {
+export const judgeScoreFormat: JudgeResponseFormat = {
   name: 'judge_score',
   schema: {
     type: 'object',
@@ -21,10 +27,10 @@ export const judgeScoreFormat = {
     required: ['score'],
     additionalProperties: false,
   },
-} as const
+}
 
 /** The JSON schema a pairwise judge must answer with. */
-export const judgePreferenceFormat = {
+export const judgePreferenceFormat: JudgeResponseFormat = {
   name: 'judge_preference',
   schema: {
     type: 'object',
@@ -32,10 +38,7 @@ export const judgePreferenceFormat = {
     required: ['winner'],
     additionalProperties: false,
   },
-} as const
-
-/** The name and JSON schema of a judge's structured answer. */
-export type JudgeResponseFormat = typeof judgeScoreFormat | typeof judgePreferenceFormat
+}
 
 /**
  * A fresh fence code: 128 random bits in hex. The candidate never sees it before it is written, so
@@ -107,7 +110,8 @@ export function pairwiseJudgeMessages(input: PairwiseJudgeInput): JudgeMessage[]
     `Rubric: ${input.rubric}`,
     dataRule(input.nonce, 'the answers'),
     'The order in which the answers appear says nothing about their quality.',
-    'Reply with JSON only, {"winner": "A"}, {"winner": "B"} or {"winner": "tie"}, naming the better answer by the rubric.',
+    'Reply with JSON only, {"winner": "A"}, {"winner": "B"} or {"winner": "tie"}, naming the better answer ' +
+      'by the rubric.',
   ].join('\n\n')
   const user = [
     conversationBlock(input.prompt, input.nonce),

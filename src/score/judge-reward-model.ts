@@ -27,7 +27,12 @@ export type JudgeRewardModelOptions = JudgeSharedOptions &
  * @throws InvalidOptionsError for invalid options.
  * @example
  * ```ts
- * const rewardModel = createJudgeRewardModel({ baseURL: 'https://api.openai.com/v1', model: 'gpt-4o-mini', apiKey, logprobs: true })
+ * const rewardModel = createJudgeRewardModel({
+ *   baseURL: 'https://api.openai.com/v1',
+ *   model: 'gpt-4o-mini',
+ *   apiKey,
+ *   logprobs: true,
+ * })
  * ```
  */
 export function createJudgeRewardModel(options: JudgeRewardModelOptions): RewardModel {
@@ -57,7 +62,9 @@ export function createJudgeRewardModel(options: JudgeRewardModelOptions): Reward
       if (outcomes.length > 0 && outcomes.every((outcome) => 'error' in outcome)) {
         throw judgeFailure(outcomes, `score none of the ${outcomes.length} candidates`)
       }
-      return outcomes.map((outcome): Score => ('value' in outcome ? { reward: outcome.value } : { error: outcome.error }))
+      return outcomes.map((outcome): Score =>
+        'value' in outcome ? { reward: outcome.value } : { error: outcome.error },
+      )
     },
   }
 }

@@ -91,7 +91,8 @@ export async function askJudge<T>(ask: AskJudgeOptions<T>): Promise<JudgeOutcome
  * as is (with its status and URL), else a `RewardModelError` quoting the first reason.
  */
 export function judgeFailure(outcomes: readonly JudgeOutcome<unknown>[], what: string): RewardModelError {
-  const failures = outcomes.filter((outcome): outcome is Extract<JudgeOutcome<unknown>, { error: string }> => 'error' in outcome)
+  type Failure = Extract<JudgeOutcome<unknown>, { error: string }>
+  const failures = outcomes.filter((outcome): outcome is Failure => 'error' in outcome)
   const thrown = failures.find((failure) => failure.thrown !== undefined)?.thrown
   if (RewardModelError.isInstance(thrown)) return thrown
   const first = failures[0]?.error ?? 'no verdict'

@@ -28,11 +28,16 @@ export async function loadConfigFile(path: string): Promise<BonbonConfigInput> {
 }
 
 /** File-valued keys of the configuration, by section. */
-const fileKeys: Record<string, string> = { upstream: 'file', reward: 'file', log: 'path' }
+const fileKeys: ReadonlyArray<readonly [section: string, key: string]> = [
+  ['upstream', 'file'],
+  ['reward', 'file'],
+  ['log', 'path'],
+  ['log', 'spillPath'],
+]
 
 function resolvePaths(config: Record<string, unknown>, base: string): Record<string, unknown> {
   const copy = { ...config }
-  for (const [section, key] of Object.entries(fileKeys)) {
+  for (const [section, key] of fileKeys) {
     const value = copy[section]
     if (typeof value !== 'object' || value === null) continue
     const path = (value as Record<string, unknown>)[key]

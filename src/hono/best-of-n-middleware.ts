@@ -1,9 +1,9 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import { runBestOfN, type BestOfNResult } from '../best-of-n.js'
-import { InvalidOptionsError } from '../errors.js'
+import { resolveFanoutSize, runBestOfN, type BestOfNPipeline, type BestOfNResult } from '../best-of-n.js'
+import { BonbonError, InvalidOptionsError, UpstreamError } from '../errors.js'
 import type { Backend } from '../generate/backend.js'
-import type { LogSink } from '../log/preference-record.js'
-import type { Endpoint } from '../protocol/best-of-n-request.js'
+import type { LogSink, PreferenceRecord } from '../log/preference-record.js'
+import type { BestOfNRequest, Endpoint } from '../protocol/best-of-n-request.js'
 import { parseRequest } from '../protocol/parse-request.js'
 import { readJsonBody } from '../protocol/read-json-body.js'
 import { bonbonHeaders } from '../respond/bonbon-summary.js'
@@ -11,8 +11,34 @@ import { completionResponse } from '../respond/completion-response.js'
 import { bestOfNEventStream } from '../respond/event-stream.js'
 import type { RewardModel } from '../score/reward-model.js'
 
+/** Running counts of what the middleware answered, e.g. for a health or metrics endpoint. */
+export interface BestOfNCounters {
+  /** Requests the middleware took (valid or not). */
+  requests: number
+  /** Requests answered with a choice. */
+  answered: number
+  /** Answers that are not a best-of-n choice (the reward model failed and `onRewardFailure` is `first`). */
+  degraded: number
+  /** Requests answered with an error. */
+  failed: number
+}
+
+/** What an `admit` hook decided for one request it let through. */
+export interface BestOfNAdmission {
+  /** The request to run instead of the parsed one (a capped `max_tokens`, say). @default the parsed request */
+  readonly request?: BestOfNRequest | undefined
+  /** Called once when the run settles: answered, failed or aborted. */
+  readonly release?: (() => void) | undefined
+  /** Prepares the record for the log (redaction); returning undefined keeps no record. @default the record as is */
+  readonly record?: ((record: PreferenceRecord) => PreferenceRecord | undefined) | undefined
+}
+
+/** Longest a stream waits for the run before its headers must go out, ms. */
+const statusWaitMs = 1_000
+
 /** Options of the {@link bestOfN} middleware. */
-export interface BestOfNOptions {
+export interface BestOfNOptions
+  extends Pick<BestOfNPipeline, 'deadlineMs' | 'minCandidates' | 'onRewardFailure' | 'rewardTimeoutMs' | 'rewardRetry'> {
   /** Where candidates come from. */
   backend: Backend
   /** What scores them. */
@@ -37,6 +63,17 @@ export interface BestOfNOptions {
    * @default none
    */
   waitUntil?: (c: Context, promise: Promise<unknown>) => void
+  /**
+   * Called with each parsed request and its fan-out size before any candidate is drawn: throws to
+   * refuse it (per-client caps and limits), or says how to run and log it. @default every request runs
+   */
+  admit?: (
+    c: Context,
+    request: BestOfNRequest,
+    n: number,
+  ) => BestOfNAdmission | undefined | Promise<BestOfNAdmission | undefined>
+  /** Counts requests, answers, degraded answers and failures into this object. @default a private one */
+  counters?: BestOfNCounters
 }
 
 /** Context variables the middleware sets for later handlers and middleware. */
@@ -59,33 +96,68 @@ export const bestOfN = (options: BestOfNOptions): MiddlewareHandler<{ Variables:
   return async function bestOfN(c, next) {
     const endpoint = endpointOf(c)
     if (endpoint === undefined) return next()
+    const { counters } = resolved
+    counters.requests += 1
+    try {
+      return await answer(c, endpoint)
+    } catch (error) {
+      counters.failed += 1
+      throw error
+    }
+  }
 
+  async function answer(c: Context<{ Variables: BestOfNVariables }>, endpoint: Endpoint): Promise<Response> {
     const body = await readJsonBody(c.req.raw, resolved.bodyLimitBytes)
-    const request = parseRequest(body, { endpoint, headerN: c.req.header('x-bonbon-n') })
+    const parsed = parseRequest(body, { endpoint, headerN: c.req.header('x-bonbon-n') })
+    const admission = await resolved.admit?.(c, parsed, resolveFanoutSize(parsed, resolved))
+    const request = admission?.request ?? parsed
     const requestId = resolved.generateId()
     const controller = new AbortController()
     const clientSignal = c.req.raw.signal
     const abort = () => controller.abort(clientSignal.reason)
     clientSignal.addEventListener('abort', abort, { once: true })
 
-    const pending = runBestOfN({ request, requestId, signal: controller.signal }, resolved).then((result) => {
+    // A run that paid for candidates but cannot answer is still logged (chosen null), never durably:
+    // the client gets the error either way.
+    const onFailedRun = (record: PreferenceRecord) => void logRecord(c, resolved, record, admission?.record, false)
+    const run = runBestOfN({ request, requestId, signal: controller.signal, onFailedRun }, resolved)
+    const answered = async (result: BestOfNResult) => {
       c.set('bestOfN', result)
-      logRecord(c, resolved, result)
-      return result
-    })
-    pending.finally(() => clientSignal.removeEventListener('abort', abort)).catch(() => {})
+      await logRecord(c, resolved, result.record, admission?.record)
+      resolved.counters.answered += 1
+      if (result.degraded !== null) resolved.counters.degraded += 1
+    }
+    run
+      .finally(() => {
+        clientSignal.removeEventListener('abort', abort)
+        admission?.release?.()
+      })
+      .catch(() => {})
 
     if (!request.stream) {
-      const result = await pending
-      return c.json(completionResponse(result), 200, bonbonHeaders(result))
+      const result = await run
+      // Serialise before logging: a record must not claim an answer the client never got.
+      const text = serialise(completionResponse(result))
+      await answered(result)
+      return c.body(text, 200, { ...bonbonHeaders(result), 'content-type': 'application/json' })
     }
-    // Wait up to one heartbeat before committing to a status: an answer or error that comes quickly
-    // gets proper headers (chosen index, or a real 4xx/5xx) instead of living only inside the stream.
-    const early = await settledWithin(pending, resolved.heartbeatMs)
+    const pending = run.then(async (result) => {
+      await answered(result)
+      return result
+    })
+    // A failure after the stream started is answered inside the stream, so it is counted here.
+    let streaming = false
+    pending.catch(() => {
+      if (streaming) resolved.counters.failed += 1
+    })
+    // Wait briefly before committing to a status: an answer or error that comes quickly gets proper
+    // headers (chosen index, or a real 4xx/5xx); past that, bytes must flow for first-byte timeouts.
+    const early = await settledWithin(pending, Math.min(resolved.heartbeatMs, statusWaitMs))
     if (early?.status === 'rejected') throw early.reason
     const headers: Record<string, string> = early
       ? bonbonHeaders(early.value)
       : { 'x-bonbon-request-id': requestId }
+    streaming = true
     return new Response(
       bestOfNEventStream({ pending, heartbeatMs: resolved.heartbeatMs, onCancel: () => controller.abort() }),
       {
@@ -112,6 +184,13 @@ function resolveOptions(options: BestOfNOptions) {
     generateId: options.generateId ?? (() => crypto.randomUUID()),
     onLogError: options.onLogError ?? ((error: unknown) => console.error('bonbon: could not log a record:', error)),
     waitUntil: options.waitUntil,
+    admit: options.admit,
+    counters: options.counters ?? { requests: 0, answered: 0, degraded: 0, failed: 0 },
+    deadlineMs: options.deadlineMs,
+    minCandidates: options.minCandidates,
+    onRewardFailure: options.onRewardFailure,
+    rewardTimeoutMs: options.rewardTimeoutMs,
+    rewardRetry: options.rewardRetry,
   }
   for (const key of ['n', 'maxN', 'heartbeatMs', 'bodyLimitBytes'] as const) {
     if (!Number.isInteger(resolved[key]) || resolved[key] < 1) {
@@ -131,10 +210,44 @@ function endpointOf(c: Context): Endpoint | undefined {
   return undefined
 }
 
-function logRecord(c: Context, resolved: ReturnType<typeof resolveOptions>, result: BestOfNResult): void {
-  if (!resolved.log) return
-  const written = resolved.log.write(result.record).catch(resolved.onLogError)
+/**
+ * Hands a record to the log, after the admission's `prepare` (redaction, opt-out). A durable sink is
+ * awaited, so the answer leaves only once its record is stored, and fails (500) when it cannot be;
+ * any other write settles after the response.
+ */
+async function logRecord(
+  c: Context,
+  resolved: ReturnType<typeof resolveOptions>,
+  prepared: PreferenceRecord,
+  prepare: BestOfNAdmission['record'],
+  awaitDurable = true,
+): Promise<void> {
+  const log = resolved.log
+  if (!log) return
+  const record = prepare === undefined ? prepared : prepare(prepared)
+  if (record === undefined) return
+  if (log.durable === true && awaitDurable) {
+    try {
+      await log.write(record)
+    } catch (error) {
+      resolved.onLogError(error)
+      throw new BonbonError('log_write_failed', 'The answer was withheld because its record could not be stored.', {
+        cause: error,
+      })
+    }
+    return
+  }
+  const written = log.write(record).catch(resolved.onLogError)
   resolved.waitUntil?.(c, written)
+}
+
+/** JSON text of an answer; an upstream choice too odd to serialise (say, nested past the stack) is a 502. */
+function serialise(body: unknown): string {
+  try {
+    return JSON.stringify(body)
+  } catch (error) {
+    throw new UpstreamError('The upstream answer could not be serialised for the client.', { cause: error, isRetryable: false })
+  }
 }
 
 type Settled<T> = { status: 'fulfilled'; value: T } | { status: 'rejected'; reason: unknown }

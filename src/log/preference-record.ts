@@ -56,6 +56,12 @@ export interface PreferenceRecord {
  * Where preference records go. `write` must not block the request: sinks queue and batch.
  */
 export interface LogSink {
+  /**
+   * True when `write` resolves only once the record is durably stored; answers then wait for it,
+   * so every answered request has its record.
+   * @default false
+   */
+  readonly durable?: boolean
   /** Queues one record. Resolves when the sink has taken it (durably, for sync sinks). */
   write(record: PreferenceRecord): Promise<void>
   /** Resolves once every record written so far is stored. */

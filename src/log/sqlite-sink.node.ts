@@ -1,188 +1,243 @@
-import type { DatabaseSync } from 'node:sqlite'
-import { BonbonError, InvalidOptionsError, describeError } from '../errors.js'
+import { BonbonError, describeError } from '../errors.js'
 import type { LogSink, PreferenceRecord } from './preference-record.js'
-import {
-  candidateRowValues,
-  deleteCandidatesSql,
-  insertCandidateSql,
-  requestRowValues,
-  toRecordRows,
-  upsertRequestSql,
-  type RecordRows,
-} from './record-schema.js'
-import { openSqliteDatabase } from './sqlite-store.node.js'
+import { toRecordRows, type RecordRows } from './record-schema.js'
+import { openRecordWriter } from './record-writer.node.js'
+import { appendSpillLines, replaySpillFile, spillFileHasData, spillLine } from './spill-file.node.js'
+import { resolveSqliteSinkOptions, type SqliteSinkOptions } from './sqlite-sink-options.node.js'
 
-/** Options of {@link createSqliteSink}. */
-export interface SqliteSinkOptions {
-  /** Database file; it and its folder are created when missing. */
-  readonly path: string
-  /** Records per transaction; once this many are queued, a batch is written without waiting. @default 64 */
-  readonly batchSize?: number
-  /** Longest a record waits in the queue before it is written, ms. @default 200 */
-  readonly flushIntervalMs?: number
-  /**
-   * How long a write waits for another connection's lock before its batch fails and stays queued, ms.
-   * The wait blocks the event loop (node:sqlite is synchronous), hence short.
-   * @default 1000
-   */
-  readonly busyTimeoutMs?: number
-  /**
-   * Told when a batch written in the background (interval or batch size) fails; its records stay
-   * queued and are retried. `flush()` and `close()` reject instead.
-   * @default a Node process warning
-   */
-  readonly onError?: (error: BonbonError) => void
-}
+export type { LogDurability, SqliteSinkOptions } from './sqlite-sink-options.node.js'
 
 /** A {@link LogSink} that batches preference records into a local SQLite file. */
 export interface SqliteSink extends LogSink {
-  /** Records queued and not yet committed, including those of failed batches. */
+  /** True in `sync` durability: `write` resolves only once its record is committed or synced to the spill file. */
+  readonly durable: boolean
+  /** Records queued in memory and neither committed nor spilled. */
   readonly pending: number
-  /** Transactions committed so far; each holds at most `batchSize` records. */
+  /** Transactions committed so far, spill replays included; each holds at most `batchSize` records. */
   readonly committedBatches: number
+  /** Records this sink appended to the spill file because the store failed or the queue was full. */
+  readonly spilled: number
+  /** Records replayed from the spill file into the store, at start-up included. */
+  readonly replayed: number
+  /** Records lost because neither the store nor the spill file would take them; anything but 0 is an incident. */
+  readonly dropped: number
 }
 
-interface ResolvedSqliteSinkOptions {
-  readonly path: string
-  readonly batchSize: number
-  readonly flushIntervalMs: number
-  readonly busyTimeoutMs: number
-  readonly onError: (error: BonbonError) => void
+interface QueuedRecord {
+  readonly rows: RecordRows
+  /** `sync` only: settles the caller's write; cleared once it has been told. */
+  settle: ((error?: BonbonError) => void) | undefined
 }
 
-function positiveInteger(value: number, key: string): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new InvalidOptionsError(`${key} must be an integer ≥ 1, got ${String(value)}.`, { key })
-  }
-  return value
-}
-
-function resolveOptions(options: SqliteSinkOptions): ResolvedSqliteSinkOptions {
-  if (typeof options.path !== 'string' || options.path.length === 0) {
-    throw new InvalidOptionsError('path must be a non-empty file path.', { key: 'path' })
-  }
-  return {
-    path: options.path,
-    batchSize: positiveInteger(options.batchSize ?? 64, 'batchSize'),
-    flushIntervalMs: positiveInteger(options.flushIntervalMs ?? 200, 'flushIntervalMs'),
-    busyTimeoutMs: options.busyTimeoutMs ?? 1_000,
-    onError: options.onError ?? ((error) => process.emitWarning(error)),
-  }
-}
-
-/** Writes batches in single transactions with statements prepared once. */
-function createBatchWriter(db: DatabaseSync): (batch: readonly RecordRows[]) => void {
-  const upsertRequest = db.prepare(upsertRequestSql)
-  const deleteCandidates = db.prepare(deleteCandidatesSql)
-  const insertCandidate = db.prepare(insertCandidateSql)
-  return (batch) => {
-    db.exec('BEGIN IMMEDIATE')
-    try {
-      for (const rows of batch) {
-        upsertRequest.run(...requestRowValues(rows.request))
-        deleteCandidates.run(rows.request.request_id)
-        for (const candidate of rows.candidates) insertCandidate.run(...candidateRowValues(candidate))
-      }
-      db.exec('COMMIT')
-    } catch (error) {
-      // A failed COMMIT can leave the transaction open; roll back so the next batch starts clean.
-      if (db.isTransaction) db.exec('ROLLBACK')
-      throw error
-    }
-  }
-}
+// Retries of a failing store back off to this, since each attempt may block the event loop for busyTimeoutMs.
+const maxRetryDelayMs = 30_000
 
 /**
- * Creates a sink that stores preference records in SQLite (`node:sqlite`, WAL) off the request path:
- * `write` only queues; a batch is committed in one transaction when `batchSize` records are queued
- * or `flushIntervalMs` after the first one. A failed batch is never dropped: its records stay
- * queued (see `pending`) and go with the next flush. `close()` is the drain on shutdown.
+ * Creates a sink that stores preference records in SQLite (`node:sqlite`, WAL) off the request path.
+ * Records are queued and committed in batches: in `async` durability when `batchSize` are queued or
+ * `flushIntervalMs` after the first; in `sync` durability at once, every write waiting in the same
+ * turn of the event loop sharing one transaction (group commit), `write` resolving after the commit.
+ *
+ * No record is dropped silently. When the store fails (disk full, locked, read-only, deleted), the
+ * queued records go to an append-only JSONL spill file beside it (synced in `sync` mode) and are
+ * replayed into the store at its next successful batch, at a backed-off retry, or at the next
+ * start-up. A write that finds `maxQueue` records queued goes straight to the spill file. Only when
+ * the spill file fails too are records held in memory, and beyond `maxQueue` dropped, counted in
+ * `dropped` and reported to `onError`. `flush()` resolves once every queued record is committed or
+ * in the spill file, and rejects only when records are left in memory; `close()` is the drain on
+ * shutdown. The spill file belongs to one sink: give each process sharing a store its own `spillPath`.
  * @throws InvalidOptionsError for invalid options; an Error when the database cannot be opened.
  * @example
- * const sink = createSqliteSink({ path: 'data/bonbon.db' })
- * void sink.write(record) // returns at once
+ * const sink = createSqliteSink({ path: 'data/bonbon.db', durability: 'sync' })
+ * await sink.write(record) // resolves once committed
  * process.once('SIGTERM', () => void sink.close())
  */
 export function createSqliteSink(options: SqliteSinkOptions): SqliteSink {
-  const resolved = resolveOptions(options)
-  const db = openSqliteDatabase({ path: resolved.path, busyTimeoutMs: resolved.busyTimeoutMs })
-  const writeBatch = createBatchWriter(db)
+  const resolved = resolveSqliteSinkOptions(options)
+  const { batchSize, spillPath } = resolved
+  const durable = resolved.durability === 'sync'
+  const writer = openRecordWriter({ path: resolved.path, busyTimeoutMs: resolved.busyTimeoutMs, syncEachCommit: durable })
   // Records are turned into rows when written, so a record changed later by its owner is stored as it was.
-  const queue: RecordRows[] = []
-  let committedBatches = 0
+  const queue: QueuedRecord[] = []
+  const counts = { committedBatches: 0, spilled: 0, replayed: 0, dropped: 0 }
   let closed = false
-  let timer: ReturnType<typeof setTimeout> | undefined
+  let storeFailing = false
+  let failedAttempts = 0
+  let spillFailing = false
+  let dropReported = false
+  let spillWaiting = spillPath !== undefined && spillFileHasData(spillPath)
+  let flushTimer: ReturnType<typeof setTimeout> | undefined
+  let retryTimer: ReturnType<typeof setTimeout> | undefined
   let immediate: ReturnType<typeof setImmediate> | undefined
-  // After a background failure, only the interval retries, so a broken disk under load costs one
-  // attempt (and one onError) per interval rather than one per write.
-  let failing = false
 
-  function cancelScheduled(): void {
-    clearTimeout(timer)
-    timer = undefined
-    clearImmediate(immediate)
-    immediate = undefined
+  function commit(batch: readonly RecordRows[]): void {
+    writer.commit(batch)
+    counts.committedBatches += 1
   }
 
-  /**
-   * Commits queued records batch by batch. On failure the failed batch and everything after it stay
-   * queued, and the failure is returned rather than thrown so each caller decides who hears of it.
-   */
-  function drain(fullBatchesOnly: boolean): BonbonError | undefined {
-    const minimum = fullBatchesOnly ? resolved.batchSize : 1
+  function commitQueued(fullBatchesOnly: boolean): void {
+    const minimum = fullBatchesOnly ? batchSize : 1
+    while (queue.length >= minimum) {
+      const batch = queue.slice(0, batchSize)
+      commit(batch.map((entry) => entry.rows))
+      queue.splice(0, batch.length)
+      dropReported = false
+      for (const entry of batch) entry.settle?.()
+    }
+  }
+
+  function replaySpill(): void {
+    if (!spillWaiting || spillPath === undefined) return
+    const replay = replaySpillFile(spillPath, { batchSize, commit, onSkip: resolved.onError })
+    counts.replayed += replay.records
+    spillWaiting = false
+  }
+
+  /** Appends records to the spill file and settles their writes; returns the failure instead of throwing. */
+  function spill(entries: readonly QueuedRecord[]): BonbonError | undefined {
+    if (entries.length === 0) return undefined
     try {
-      while (queue.length >= minimum) {
-        const batch = queue.slice(0, resolved.batchSize)
-        writeBatch(batch)
-        queue.splice(0, batch.length)
-        committedBatches += 1
-      }
+      if (spillPath === undefined) throw new Error('no spill file is configured')
+      appendSpillLines(spillPath, entries.map((entry) => spillLine(entry.rows)), { sync: durable })
     } catch (error) {
-      failing = true
-      // Seam for the JSONL spill file: records that cannot reach SQLite would be handed over here.
       return new BonbonError(
-        'log_write_failed',
-        `Could not store preference records in ${resolved.path}; ${queue.length} stay queued: ${describeError(error)}`,
+        'log_spill_failed',
+        `Could not append ${entries.length} preference records to the spill file ${spillPath ?? '(none)'}: ${describeError(error)}`,
         { cause: error },
       )
     }
-    failing = false
-    if (queue.length === 0) cancelScheduled()
+    spillFailing = false
+    dropReported = false
+    spillWaiting = true
+    counts.spilled += entries.length
+    for (const entry of entries) entry.settle?.()
     return undefined
   }
 
-  function drainInBackground(fullBatchesOnly: boolean): void {
-    const failure = drain(fullBatchesOnly)
-    if (failure !== undefined) resolved.onError(failure)
+  /** Moves the queue to the spill file. When that fails, the records stay queued and sync writers are told. */
+  function spillQueue(): BonbonError | undefined {
+    const entries = queue.splice(0)
+    const failure = spill(entries)
+    if (failure === undefined) return undefined
+    queue.unshift(...entries)
+    for (const entry of entries) {
+      entry.settle?.(failure)
+      entry.settle = undefined
+    }
+    if (!spillFailing) resolved.onError(failure)
+    spillFailing = true
+    return failure
+  }
+
+  function storeFailed(error: unknown): void {
+    storeFailing = true
+    failedAttempts += 1
+    const dropped = counts.dropped > 0 ? `; ${counts.dropped} records dropped so far` : ''
+    resolved.onError(
+      new BonbonError(
+        'log_write_failed',
+        `Could not store preference records in ${resolved.path}: ${describeError(error)}; ` +
+          `they go to ${spillPath ?? 'memory (no spill file)'} until the store recovers${dropped}.`,
+        { cause: error },
+      ),
+    )
+    clearTimeout(retryTimer)
+    const delay = Math.min(resolved.flushIntervalMs * 2 ** (failedAttempts - 1), maxRetryDelayMs)
+    // Unref'd: spilled records are safe on disk, so a pending retry alone need not keep the process alive.
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined
+      drain(false, true)
+    }, delay)
+    retryTimer.unref()
+  }
+
+  /**
+   * Commits what is queued, then replays the spill file; when the store fails, spills the queue.
+   * While the store is failing only `retry` drains try it; the others spill at once.
+   * @returns the spill failure when records are left only in memory.
+   */
+  function drain(fullBatchesOnly: boolean, retry: boolean): BonbonError | undefined {
+    if (!storeFailing || retry) {
+      try {
+        commitQueued(fullBatchesOnly)
+        replaySpill()
+        if (queue.length === 0) cancelFlushTimer()
+        storeFailing = false
+        failedAttempts = 0
+        clearTimeout(retryTimer)
+        return undefined
+      } catch (error) {
+        storeFailed(error)
+      }
+    }
+    return spillQueue()
   }
 
   function schedule(): void {
-    timer ??= setTimeout(() => {
-      timer = undefined
-      drainInBackground(false)
-    }, resolved.flushIntervalMs)
-    if (queue.length >= resolved.batchSize && !failing) {
-      // setImmediate, not a synchronous write: the request that fills the batch does not pay for it.
+    if (durable || queue.length >= batchSize) {
+      // setImmediate, not a synchronous write: the request that fills the batch does not pay for it,
+      // and in sync mode every write of this turn of the event loop joins the same transaction.
       immediate ??= setImmediate(() => {
         immediate = undefined
-        drainInBackground(true)
+        drain(!durable, false)
       })
+    }
+    if (!durable) {
+      flushTimer ??= setTimeout(() => {
+        flushTimer = undefined
+        drain(false, false)
+      }, resolved.flushIntervalMs)
     }
   }
 
+  /** A write that found the queue full: straight to the spill file, or dropped, loudly, when that fails. */
+  function overflow(entry: QueuedRecord): void {
+    const failure = spill([entry])
+    if (failure === undefined) return
+    counts.dropped += 1
+    const error = new BonbonError(
+      'log_record_dropped',
+      `Dropped preference record ${entry.rows.request.request_id}: ${queue.length} records are queued ` +
+        `(maxQueue) and the spill file failed too (${failure.message}); ${counts.dropped} dropped so far.`,
+      { cause: failure },
+    )
+    if (!dropReported) resolved.onError(error)
+    dropReported = true
+    throw error
+  }
+
+  function cancelFlushTimer(): void {
+    clearTimeout(flushTimer)
+    flushTimer = undefined
+  }
+
   async function flush(): Promise<void> {
-    cancelScheduled()
-    if (!db.isOpen) return
-    const failure = drain(false)
+    cancelFlushTimer()
+    clearImmediate(immediate)
+    immediate = undefined
+    if (!writer.isOpen) return
+    const failure = drain(false, true)
     if (failure !== undefined) throw failure
   }
 
+  if (spillWaiting) drain(false, true)
+
   return {
+    durable,
     get pending() {
       return queue.length
     },
     get committedBatches() {
-      return committedBatches
+      return counts.committedBatches
+    },
+    get spilled() {
+      return counts.spilled
+    },
+    get replayed() {
+      return counts.replayed
+    },
+    get dropped() {
+      return counts.dropped
     },
     async write(record: PreferenceRecord) {
       if (closed) {
@@ -191,15 +246,25 @@ export function createSqliteSink(options: SqliteSinkOptions): SqliteSink {
           `The SQLite log sink for ${resolved.path} is closed; record ${record.requestId} was not stored.`,
         )
       }
-      queue.push(toRecordRows(record))
-      schedule()
+      const entry: QueuedRecord = { rows: toRecordRows(record), settle: undefined }
+      if (queue.length >= resolved.maxQueue) return overflow(entry)
+      if (!durable) {
+        queue.push(entry)
+        return schedule()
+      }
+      return new Promise<void>((resolve, reject) => {
+        entry.settle = (error) => (error === undefined ? resolve() : reject(error))
+        queue.push(entry)
+        schedule()
+      })
     },
     flush,
     async close() {
       closed = true
-      // When the final flush fails the database stays open and the records queued, so close() can be retried.
+      // When the final flush fails the records stay queued and the database open, so close() can be retried.
       await flush()
-      if (db.isOpen) db.close()
+      clearTimeout(retryTimer)
+      writer.close()
     },
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
@@ -149,27 +149,32 @@ describe('createSqliteSink', () => {
     expect(readAll()).toEqual([record])
   })
 
-  it('keeps a failed batch queued and stores it at a flush after the table is back', async () => {
-    const sink = openSink()
+  it('spills a batch the store refuses and replays it at a flush after the table is back', async () => {
+    const errors: BonbonError[] = []
+    const sink = openSink({ onError: (error) => errors.push(error) })
     const records = makeRecords(3)
     const intruder = new DatabaseSync(path)
     try {
       intruder.exec('DROP TABLE candidates')
       for (const record of records) await sink.write(record)
-      await expect(sink.flush()).rejects.toMatchObject({ code: 'log_write_failed' })
-      expect(sink.pending).toBe(3)
+      await sink.flush()
+      expect(errors.map((error) => error.code)).toEqual(['log_write_failed'])
+      expect(sink.pending).toBe(0)
+      expect(sink.spilled).toBe(3)
+      expect(readFileSync(`${path}.spill.jsonl`, 'utf8').trim().split('\n')).toHaveLength(3)
       // The schema's IF NOT EXISTS lets it recreate just the dropped table.
       intruder.exec(migrations[0]!.sql)
     } finally {
       intruder.close()
     }
     await sink.flush()
-    expect(sink.pending).toBe(0)
+    expect(sink.replayed).toBe(3)
+    expect(existsSync(`${path}.spill.jsonl`)).toBe(false)
     expect(readAll()).toEqual(records)
   })
 
-  it('commits a batch all or nothing: one bad row keeps the whole batch out and queued', async () => {
-    const sink = openSink()
+  it('commits a batch all or nothing: one refused row sends the whole batch to the spill file', async () => {
+    const sink = openSink({ onError: () => undefined })
     const records = makeRecords(3)
     const intruder = new DatabaseSync(path)
     try {
@@ -178,9 +183,9 @@ describe('createSqliteSink', () => {
           "BEGIN SELECT RAISE(ABORT, 'refused'); END",
       )
       for (const record of records) await sink.write(record)
-      await expect(sink.flush()).rejects.toThrow(/refused/)
+      await sink.flush()
       expect(readAll()).toEqual([])
-      expect(sink.pending).toBe(3)
+      expect(sink.spilled).toBe(3)
       intruder.exec('DROP TRIGGER refuse_last')
     } finally {
       intruder.close()
@@ -190,7 +195,7 @@ describe('createSqliteSink', () => {
     expect(sink.committedBatches).toBe(1)
   })
 
-  it('reports a background failure to onError and retries on the next interval', async () => {
+  it('reports a background failure to onError and retries the store after the interval', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate'] })
     const errors: BonbonError[] = []
     const sink = openSink({ busyTimeoutMs: 0, onError: (error) => errors.push(error) })
@@ -201,7 +206,8 @@ describe('createSqliteSink', () => {
       await sink.write(first!)
       vi.advanceTimersByTime(200)
       expect(errors.map((error) => error.code)).toEqual(['log_write_failed'])
-      expect(sink.pending).toBe(1)
+      expect(sink.pending).toBe(0)
+      expect(sink.spilled).toBe(1)
       other.exec('COMMIT')
     } finally {
       other.close()
@@ -209,18 +215,20 @@ describe('createSqliteSink', () => {
     await sink.write(second!)
     vi.advanceTimersByTime(200)
     expect(sink.pending).toBe(0)
+    expect(sink.replayed).toBe(1)
     expect(errors).toHaveLength(1)
     expect(readAll()).toEqual([first, second])
   })
 
   it('keeps the database open when the final flush of close fails, so close can be retried', async () => {
-    const sink = openSink({ busyTimeoutMs: 0 })
+    // A folder where the spill file should be: the spill fails too, so the record can only stay queued.
+    const sink = openSink({ busyTimeoutMs: 0, spillPath: folder, onError: () => undefined })
     const record = makeRecord()
     await sink.write(record)
     const other = new DatabaseSync(path)
     try {
       other.exec('BEGIN IMMEDIATE')
-      await expect(sink.close()).rejects.toMatchObject({ code: 'log_write_failed' })
+      await expect(sink.close()).rejects.toMatchObject({ code: 'log_spill_failed' })
       expect(sink.pending).toBe(1)
       await expect(sink.write(makeRecord({ requestId: 'late' }))).rejects.toMatchObject({ code: 'sink_closed' })
       other.exec('ROLLBACK')
@@ -236,5 +244,8 @@ describe('createSqliteSink', () => {
     expect(() => createSqliteSink({ path, batchSize: 0 })).toThrow(/batchSize/)
     expect(() => createSqliteSink({ path, flushIntervalMs: 1.5 })).toThrow(/flushIntervalMs/)
     expect(() => createSqliteSink({ path, busyTimeoutMs: -1 })).toThrow(/busyTimeoutMs/)
+    expect(() => createSqliteSink({ path, batchSize: 64, maxQueue: 10 })).toThrow(/maxQueue/)
+    expect(() => createSqliteSink({ path, durability: 'eventually' as 'sync' })).toThrow(/durability/)
+    expect(() => createSqliteSink({ path, spillPath: path })).toThrow(/spillPath/)
   })
 })

@@ -152,6 +152,22 @@ export class AllCandidatesFailedError extends BonbonError {
   static override isInstance = defineIsInstance<AllCandidatesFailedError>(allFailedSymbol)
 }
 
+const deadlineSymbol = Symbol.for(`${marker}.DeadlineExceededError`)
+/** The per-request deadline passed before enough candidates were ready (HTTP 504). */
+export class DeadlineExceededError extends BonbonError {
+  private readonly [deadlineSymbol] = true
+  /** The deadline, ms. */
+  readonly deadlineMs: number
+
+  constructor(message: string, deadlineMs: number) {
+    super('deadline_exceeded', message)
+    this.name = 'BonbonDeadlineExceededError'
+    this.deadlineMs = deadlineMs
+  }
+
+  static override isInstance = defineIsInstance<DeadlineExceededError>(deadlineSymbol)
+}
+
 const invalidOptionsSymbol = Symbol.for(`${marker}.InvalidOptionsError`)
 /** Options or configuration are invalid; thrown at construction, before any request. */
 export class InvalidOptionsError extends BonbonError {
@@ -179,6 +195,35 @@ export class NotFoundError extends BonbonError {
   }
 
   static override isInstance = defineIsInstance<NotFoundError>(notFoundSymbol)
+}
+
+const authenticationSymbol = Symbol.for(`${marker}.AuthenticationError`)
+/** The client sent no API key, or one the gateway does not accept (HTTP 401). */
+export class AuthenticationError extends BonbonError {
+  private readonly [authenticationSymbol] = true
+
+  constructor(message: string) {
+    super('invalid_api_key', message)
+    this.name = 'BonbonAuthenticationError'
+  }
+
+  static override isInstance = defineIsInstance<AuthenticationError>(authenticationSymbol)
+}
+
+const rateLimitSymbol = Symbol.for(`${marker}.RateLimitError`)
+/** The client is over one of its limits: requests per minute, or fan-out in flight (HTTP 429). */
+export class RateLimitError extends BonbonError {
+  private readonly [rateLimitSymbol] = true
+  /** Whole seconds after which trying again may succeed, sent as `Retry-After`. */
+  readonly retryAfterSeconds: number
+
+  constructor(message: string, options: { code: 'rate_limit_exceeded' | 'concurrency_limit_exceeded'; retryAfterSeconds: number }) {
+    super(options.code, message)
+    this.name = 'BonbonRateLimitError'
+    this.retryAfterSeconds = options.retryAfterSeconds
+  }
+
+  static override isInstance = defineIsInstance<RateLimitError>(rateLimitSymbol)
 }
 
 /** Turns anything thrown into a short, single-line message fit for a log record. */

@@ -9,6 +9,9 @@ export const envOverrides = {
   BONBON_REWARD_API_KEY: ['reward', 'apiKey'],
 } as const
 
+/** Environment variable holding the client API keys, comma-separated; it replaces `auth.keys`. */
+export const authKeysVariable = 'BONBON_AUTH_KEYS'
+
 /** Keys each kind of upstream or reward model has, so a variable never adds a key a kind rejects. */
 const keysByKind: Record<string, readonly string[]> = {
   openai: ['baseURL', 'apiKey'],
@@ -16,11 +19,14 @@ const keysByKind: Record<string, readonly string[]> = {
   'vllm-classify': ['baseURL', 'apiKey'],
   tei: ['baseURL', 'apiKey'],
   http: ['url', 'apiKey'],
+  judge: ['baseURL', 'apiKey'],
+  'judge-pairwise': ['baseURL', 'apiKey'],
 }
 
 /**
- * Returns a copy of `config` with URLs and API keys taken from the environment where set, so
- * secrets can stay out of configuration files. The caller's object is not changed.
+ * Returns a copy of `config` with URLs and API keys taken from the environment where set (client
+ * keys from `BONBON_AUTH_KEYS`), so secrets can stay out of configuration files. The caller's object
+ * is not changed.
  */
 export function applyEnv(config: BonbonConfigInput, env: Readonly<Record<string, string | undefined>>): BonbonConfigInput {
   const copy: Record<string, unknown> = { ...config }
@@ -32,6 +38,12 @@ export function applyEnv(config: BonbonConfigInput, env: Readonly<Record<string,
     if (typeof kind === 'string' && keysByKind[kind]?.includes(key)) {
       copy[section] = { ...current, [key]: value }
     }
+  }
+  const authKeys = env[authKeysVariable]
+  if (authKeys !== undefined && authKeys.trim() !== '') {
+    const keys = authKeys.split(',').map((key) => key.trim()).filter((key) => key !== '')
+    const current = typeof copy['auth'] === 'object' && copy['auth'] !== null ? copy['auth'] : {}
+    copy['auth'] = { ...current, keys }
   }
   return copy as BonbonConfigInput
 }

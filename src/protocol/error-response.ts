@@ -1,12 +1,16 @@
 import {
   AllCandidatesFailedError,
+  AuthenticationError,
   BonbonError,
+  DeadlineExceededError,
   InvalidRequestError,
   NotFoundError,
   PayloadTooLargeError,
+  RateLimitError,
   RewardModelError,
   UpstreamError,
 } from '../errors.js'
+import { publicMessage } from './public-message.js'
 
 /** The body of an OpenAI error response. */
 export interface OpenAIErrorBody {
@@ -17,6 +21,8 @@ export interface OpenAIErrorBody {
 export interface ErrorResponse {
   readonly status: number
   readonly body: OpenAIErrorBody
+  /** Headers the answer must carry (`Retry-After` on a 429, `WWW-Authenticate` on a 401), when any. */
+  readonly headers?: Readonly<Record<string, string>>
 }
 
 /**
@@ -31,21 +37,35 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   if (PayloadTooLargeError.isInstance(error)) {
     return make(413, error.message, 'invalid_request_error', error.code)
   }
+  if (AuthenticationError.isInstance(error)) {
+    // RFC 6750 §3: a 401 names the scheme the client should use.
+    return { ...make(401, error.message, 'invalid_request_error', error.code), headers: { 'www-authenticate': 'Bearer' } }
+  }
+  if (RateLimitError.isInstance(error)) {
+    const retryAfter = String(error.retryAfterSeconds)
+    return { ...make(429, error.message, 'rate_limit_error', error.code), headers: { 'retry-after': retryAfter } }
+  }
   if (NotFoundError.isInstance(error)) {
     return make(404, error.message, 'invalid_request_error', error.code)
   }
   if (AllCandidatesFailedError.isInstance(error)) {
     // Every candidate failed the same client error (bad model name, prompt too long): the client
     // must fix the request, so it sees the upstream's 4xx rather than a gateway error.
+    // 401/403 mean the gateway's own upstream credentials are wrong: not the client's to fix.
     const status = error.upstreamStatus
-    if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) {
-      return make(status, error.causes[0] ?? error.message, 'invalid_request_error', 'upstream_rejected_request')
+    const clientFault = status !== undefined && status >= 400 && status < 500 && ![401, 403, 408, 429].includes(status)
+    if (clientFault) {
+      const cause = publicMessage(error.causes[0] ?? error.message)
+      return make(status, cause, 'invalid_request_error', 'upstream_rejected_request')
     }
-    if (status === 429) return make(429, error.message, 'rate_limit_error', 'upstream_rate_limited')
-    return make(502, error.message, 'api_error', error.code)
+    if (status === 429) return make(429, publicMessage(error.message), 'rate_limit_error', 'upstream_rate_limited')
+    return make(502, publicMessage(error.message), 'api_error', error.code)
   }
-  if (UpstreamError.isInstance(error)) return make(502, error.message, 'api_error', error.code)
-  if (RewardModelError.isInstance(error)) return make(503, `Reward model unavailable: ${error.message}`, 'api_error', error.code)
+  if (DeadlineExceededError.isInstance(error)) return make(504, error.message, 'api_error', error.code)
+  if (UpstreamError.isInstance(error)) return make(502, publicMessage(error.message), 'api_error', error.code)
+  if (RewardModelError.isInstance(error)) {
+    return make(503, `Reward model unavailable: ${publicMessage(error.message)}`, 'api_error', error.code)
+  }
   if (BonbonError.isInstance(error)) return make(500, error.message, 'server_error', error.code)
   return make(500, 'Internal error in the bonbon gateway.', 'server_error', 'internal_error')
 }

@@ -37,17 +37,18 @@ export function parseRequest(body: unknown, options: ParseRequestOptions): BestO
     messages = [{ role: 'user', content: prompt ?? '' }]
   }
 
-  const upstreamBody: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(body)) {
-    if (!ownedFields.has(key)) upstreamBody[key] = value
-  }
+  // fromEntries defines each key as an own property: a client's "__proto__" stays data, where an
+  // assignment would have replaced the object's prototype and dropped the field.
+  const upstreamBody = Object.fromEntries(Object.entries(body).filter(([key]) => !ownedFields.has(key)))
   return {
     endpoint: options.endpoint,
     model: parsed.model,
     upstreamBody,
     messages,
     clientN: parsed.n ?? 1,
-    requestedN: parsed.bonbon?.n ?? parseHeaderN(options.headerN),
+    // The body wins over the header; legacy completions' own `best_of` ("generate best_of, return the
+    // best") is the same idea, so it sets the fan-out when nothing else does.
+    requestedN: parsed.bonbon?.n ?? parseHeaderN(options.headerN) ?? bestOfField(parsed),
     stream: parsed.stream === true,
     includeUsage: parsed.stream_options?.include_usage === true,
     seed: parsed.seed ?? undefined,
@@ -72,4 +73,9 @@ function checked<T>(result: z.ZodSafeParseResult<T>): T {
   const param = issue && issue.path.length > 0 ? issue.path.join('.') : null
   const message = issue ? `${param ? `Invalid '${param}': ` : ''}${issue.message}` : 'Invalid request.'
   throw new InvalidRequestError(message, { param })
+}
+
+function bestOfField(parsed: ChatCompletionRequest | CompletionRequest): number | undefined {
+  const bestOf = parsed['best_of']
+  return typeof bestOf === 'number' ? bestOf : undefined
 }

@@ -1,10 +1,17 @@
 import { InvalidRequestError, PayloadTooLargeError } from '../errors.js'
 
 /**
+ * The deepest nesting of arrays and objects accepted. Far beyond any real request (a JSON schema in
+ * `response_format` included), and far below what recursive code downstream (`JSON.stringify` of the
+ * upstream body, validation, redaction) can take before it overflows the stack.
+ */
+export const maxJsonDepth = 128
+
+/**
  * Reads a request body as JSON, counting the bytes actually read: a client that lies in
  * Content-Length, or sends chunked encoding, is stopped at `limit` all the same.
  * @throws PayloadTooLargeError past `limit` bytes.
- * @throws InvalidRequestError when the body is empty or not JSON.
+ * @throws InvalidRequestError when the body is empty, not JSON, or nested deeper than {@link maxJsonDepth}.
  */
 export async function readJsonBody(request: Request, limit: number): Promise<unknown> {
   const declared = Number(request.headers.get('content-length'))
@@ -37,9 +44,32 @@ export async function readJsonBody(request: Request, limit: number): Promise<unk
     throw new InvalidRequestError('The request body is not valid UTF-8.')
   }
   if (text.trim() === '') throw new InvalidRequestError('The request body is empty; send a JSON object.')
+  if (nestingExceeds(text, maxJsonDepth)) {
+    throw new InvalidRequestError(`The request body is nested more than ${maxJsonDepth} levels deep.`)
+  }
   try {
     return JSON.parse(text) as unknown
   } catch (error) {
     throw new InvalidRequestError(`The request body is not valid JSON: ${(error as Error).message}`)
   }
+}
+
+/** Whether brackets outside strings nest deeper than `max`: one pass, before anything is built from the text. */
+function nestingExceeds(text: string, max: number): boolean {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (inString) {
+      if (code === 0x5c) i++ // a backslash escapes the next character, a quote included
+      else if (code === 0x22) inString = false
+    } else if (code === 0x22) {
+      inString = true
+    } else if (code === 0x5b || code === 0x7b) {
+      if (++depth > max) return true
+    } else if (code === 0x5d || code === 0x7d) {
+      depth--
+    }
+  }
+  return false
 }

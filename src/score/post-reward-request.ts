@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { RewardModelError, describeError } from '../errors.js'
+import { credentialValues } from '../guard/credential-values.js'
 
 /** How much of an error body is kept on a `RewardModelError`, in characters. */
 const responseBodyLimit = 2_000
@@ -10,7 +11,7 @@ export interface PostRewardRequestOptions<T> {
   url: string
   /** The JSON body. */
   body: unknown
-  /** Bearer key, sent as `Authorization`; redacted from anything kept on an error. */
+  /** Bearer key, sent as `Authorization`; redacted from anything kept on an error, as are credential headers. */
   apiKey?: string
   /** Extra headers. */
   headers?: Readonly<Record<string, string>>
@@ -31,7 +32,8 @@ export async function postRewardRequest<T>(options: PostRewardRequestOptions<T>)
   const { url, apiKey, signal } = options
   const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers }
   if (apiKey !== undefined) headers['authorization'] = `Bearer ${apiKey}`
-  const redact = (text: string) => (apiKey ? text.split(apiKey).join('[redacted]') : text)
+  const secrets = credentialValues(apiKey, options.headers)
+  const redact = (text: string) => secrets.reduce((scrubbed, secret) => scrubbed.split(secret).join('[redacted]'), text)
 
   let status: number | undefined
   let text: string

@@ -60,3 +60,21 @@ describe('parseRequest', () => {
     expect(() => chat([1, 2])).toThrow(/JSON object/)
   })
 })
+
+describe('parseRequest and the fan-out size', () => {
+  const messages = [{ role: 'user', content: 'hi' }]
+
+  it('prefers the body over the header', () => {
+    expect(chat({ model: 'm', messages, bonbon: { n: 5 } }, '2').requestedN).toBe(5)
+  })
+
+  it("takes a legacy completion's best_of as the fan-out size", () => {
+    const request = parseRequest({ model: 'm', prompt: 'Say hi', best_of: 6 }, { endpoint: 'completions' })
+    expect(request.requestedN).toBe(6)
+    expect(request.upstreamBody).not.toHaveProperty('best_of')
+  })
+
+  it('refuses an unknown key in the bonbon field', () => {
+    expect(paramOf(() => chat({ model: 'm', messages, bonbon: { return_candidate: true } }))).toBe('bonbon')
+  })
+})

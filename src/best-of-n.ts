@@ -1,9 +1,19 @@
-import { AllCandidatesFailedError, InvalidRequestError, RewardModelError } from './errors.js'
+import {
+  AllCandidatesFailedError,
+  BonbonError,
+  DeadlineExceededError,
+  InvalidRequestError,
+  RewardModelError,
+  UpstreamError,
+  describeError,
+} from './errors.js'
 import type { Backend, Candidate, GenerateResult } from './generate/backend.js'
+import { retrying, type RetryPolicy } from './generate/retry.js'
 import type { PreferenceRecord } from './log/preference-record.js'
 import type { BestOfNRequest } from './protocol/best-of-n-request.js'
 import type { RewardModel, Score } from './score/reward-model.js'
 import { rankCandidates, type Ranking } from './select/rank-candidates.js'
+import { toPreferenceRecord } from './to-preference-record.js'
 
 /** What the pipeline needs besides the request. */
 export interface BestOfNPipeline {
@@ -15,6 +25,22 @@ export interface BestOfNPipeline {
   readonly n: number
   /** Largest fan-out a request may ask for. */
   readonly maxN: number
+  /**
+   * Deadline for drawing candidates, retries included, ms; none when absent. Scoring what finished
+   * by then is bounded by `rewardTimeoutMs` instead.
+   */
+  readonly deadlineMs?: number | undefined
+  /** At the deadline, the fewest finished candidates worth choosing among. @default 1 */
+  readonly minCandidates?: number | undefined
+  /**
+   * When the reward model fails: `error` answers 503; `first` answers with the first good candidate,
+   * marked degraded. @default 'error'
+   */
+  readonly onRewardFailure?: 'error' | 'first' | undefined
+  /** Longest one scoring attempt may take, ms; none when absent (the deadline still applies). */
+  readonly rewardTimeoutMs?: number | undefined
+  /** How failed scoring calls are retried. @default one retry after 100–500 ms */
+  readonly rewardRetry?: RetryPolicy | undefined
   /** Milliseconds since the epoch. @default Date.now */
   readonly now?: () => number
 }
@@ -24,8 +50,14 @@ export interface BestOfNRun {
   readonly request: BestOfNRequest
   /** The id reported to the client and kept in the log. */
   readonly requestId: string
-  /** Aborts generation and scoring. */
+  /** Aborts generation and scoring (the client went away). */
   readonly signal?: AbortSignal
+  /**
+   * Told the record of a run that generated candidates but could not answer (every candidate failed,
+   * the deadline passed, or scoring failed with `onRewardFailure: 'error'`), so paid-for candidates
+   * are still logged. Its `chosen` is null and `degraded` says why.
+   */
+  readonly onFailedRun?: ((record: PreferenceRecord) => void) | undefined
 }
 
 /** Everything one run produced: the candidates, their scores, the choice and the log record. */
@@ -35,14 +67,18 @@ export interface BestOfNResult {
   /** The fan-out size used. */
   readonly n: number
   readonly generation: GenerateResult
-  /** One reward per candidate; null where it failed to generate or to be scored. */
+  /** One reward per candidate; null where it failed to generate or to be scored, or was not scored. */
   readonly rewards: readonly (number | null)[]
   /** Why each candidate has no reward, or null. */
   readonly errors: readonly (string | null)[]
   readonly ranking: Ranking & { readonly chosen: number }
+  /** Why the answer is not a best-of-n choice (`reward_model_failed`), or null. */
+  readonly degraded: string | null
   /** The record to log. */
   readonly record: PreferenceRecord
 }
+
+const defaultRewardRetry: RetryPolicy = { maxRetries: 1, baseDelayMs: 100, maxDelayMs: 500 }
 
 /**
  * Resolves the fan-out size of a request: its own ask (`bonbon.n` / `x-bonbon-n`) or the default,
@@ -67,47 +103,131 @@ export function resolveFanoutSize(request: BestOfNRequest, pipeline: Pick<BestOf
 
 /**
  * Runs the pipeline for one request: generate n candidates, score those that succeeded, choose the
- * best. Partial failure is data: k of n candidates failing still yields an answer.
+ * best. Partial failure is data: k of n candidates failing still yields an answer. At the deadline,
+ * calls still running are cancelled and the choice is made among the candidates finished by then.
  * @throws AllCandidatesFailedError when no candidate was generated.
- * @throws RewardModelError when the reward model could score none of them.
+ * @throws DeadlineExceededError when fewer than `minCandidates` were ready at the deadline.
+ * @throws RewardModelError when scoring failed and `onRewardFailure` is `error`.
  */
 export async function runBestOfN(run: BestOfNRun, pipeline: BestOfNPipeline): Promise<BestOfNResult> {
   const now = pipeline.now ?? Date.now
   const startedAt = now()
   const { request } = run
   const n = resolveFanoutSize(request, pipeline)
+  const deadline = startDeadline(pipeline.deadlineMs)
+  try {
+    const generation = await pipeline.backend.generate({ request, n, signal: run.signal, deadline: deadline?.signal })
+    const succeeded = generation.candidates.filter((candidate) => candidate.error === undefined)
+    const base = { requestId: run.requestId, request, n, generation }
+    const recordContext = () => ({
+      rewardModel: pipeline.rewardModel.name,
+      createdAt: new Date(startedAt),
+      latencyMs: now() - startedAt,
+    })
+    const finish = (result: Omit<BestOfNResult, 'record'>): BestOfNResult => ({
+      ...result,
+      record: toPreferenceRecord(result, recordContext()),
+    })
+    const recordFailure = (error: unknown) => {
+      if (run.signal?.aborted || !run.onFailedRun) return
+      const code = BonbonError.isInstance(error) ? error.code : 'internal_error'
+      run.onFailedRun(
+        toPreferenceRecord(
+          {
+            ...base,
+            rewards: generation.candidates.map(() => null),
+            errors: generation.candidates.map((candidate) => candidate.error ?? null),
+            ranking: { order: [], chosen: null, best: null, worst: null },
+            degraded: `failed: ${code}: ${describeError(error)}`,
+          },
+          recordContext(),
+        ),
+      )
+    }
+    try {
+      checkEnough(generation.candidates, succeeded, deadline?.signal.aborted === true, pipeline)
+    } catch (error) {
+      recordFailure(error)
+      throw error
+    }
 
-  const generation = await pipeline.backend.generate({ request, n, signal: run.signal })
-  const { candidates } = generation
-  const succeeded = candidates.filter((candidate) => candidate.error === undefined)
-  if (succeeded.length === 0) {
-    const statuses = new Set(candidates.map((candidate) => candidate.errorStatus))
-    const status = statuses.size === 1 ? [...statuses][0] : undefined
-    throw new AllCandidatesFailedError(
-      candidates.map((candidate) => candidate.error ?? 'unknown error'),
-      status,
+    const unscored = (reason: string | null) => ({
+      ...base,
+      rewards: generation.candidates.map(() => null),
+      errors: generation.candidates.map((candidate) => candidate.error ?? null),
+      ranking: { order: succeeded.map((candidate) => candidate.index), chosen: first(succeeded), best: null, worst: null },
+      degraded: reason,
+    })
+    // n = 1 is a pass-through: with nothing to choose between, a reward call would only add latency.
+    if (n === 1) return finish(unscored(null))
+
+    let scored: { rewards: (number | null)[]; errors: (string | null)[]; ranking: Ranking & { chosen: number } }
+    try {
+      scored = await score(succeeded, generation.candidates, { run, pipeline })
+    } catch (error) {
+      if (run.signal?.aborted) throw run.signal.reason
+      if (pipeline.onRewardFailure !== 'first') {
+        const failure = RewardModelError.isInstance(error)
+          ? error
+          : new RewardModelError(describeError(error), { cause: error })
+        recordFailure(failure)
+        throw failure
+      }
+      return finish(unscored(`reward_model_failed: ${describeError(error)}`))
+    }
+    return finish({ ...base, ...scored, degraded: null })
+  } finally {
+    deadline?.clear()
+  }
+}
+
+function checkEnough(
+  candidates: readonly Candidate[],
+  succeeded: readonly Candidate[],
+  deadlinePassed: boolean,
+  pipeline: BestOfNPipeline,
+): void {
+  const minCandidates = deadlinePassed ? Math.max(1, pipeline.minCandidates ?? 1) : 1
+  if (succeeded.length >= minCandidates) return
+  if (deadlinePassed) {
+    throw new DeadlineExceededError(
+      `Only ${succeeded.length} of ${candidates.length} candidates were ready at the ${pipeline.deadlineMs} ms deadline` +
+        ` (at least ${minCandidates} needed).`,
+      pipeline.deadlineMs ?? 0,
     )
   }
+  const statuses = new Set(candidates.map((candidate) => candidate.errorStatus))
+  const status = statuses.size === 1 ? [...statuses][0] : undefined
+  throw new AllCandidatesFailedError(
+    candidates.map((candidate) => candidate.error ?? 'unknown error'),
+    status,
+  )
+}
 
-  // n = 1 is a pass-through: with nothing to choose between, a reward call would only add latency.
-  if (n === 1 && candidates.length === 1) {
-    const result = {
-      requestId: run.requestId,
-      request,
-      n,
-      generation,
-      rewards: [null],
-      errors: [null],
-      ranking: { order: [0], chosen: 0, best: 0, worst: null },
-    }
-    return { ...result, record: toPreferenceRecord(result, pipeline.rewardModel.name, new Date(startedAt), now() - startedAt) }
-  }
-
-  const scores = await pipeline.rewardModel.score({
-    prompt: request.messages,
-    candidates: succeeded.map((candidate) => candidate.text),
-    signal: run.signal,
-  })
+async function score(
+  succeeded: readonly Candidate[],
+  candidates: readonly Candidate[],
+  context: { run: BestOfNRun; pipeline: BestOfNPipeline },
+) {
+  const { run, pipeline } = context
+  // Scoring is bounded by the reward timeout, not the deadline: candidates finished at the deadline
+  // still have to be scored to be chosen among.
+  const signal = run.signal
+  const scores = await retrying(
+    async () => {
+      const timeout = startTimeout(pipeline.rewardTimeoutMs)
+      try {
+        return await pipeline.rewardModel.score({
+          prompt: run.request.messages,
+          candidates: succeeded.map((candidate) => candidate.text),
+          signal: timeout ? (signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal) : signal,
+        })
+      } finally {
+        timeout?.clear()
+      }
+    },
+    { policy: pipeline.rewardRetry ?? defaultRewardRetry, signal },
+  )
   if (scores.length !== succeeded.length) {
     throw new RewardModelError(`Reward model returned ${scores.length} scores for ${succeeded.length} candidates.`)
   }
@@ -116,17 +236,7 @@ export async function runBestOfN(run: BestOfNRun, pipeline: BestOfNPipeline): Pr
   if (ranking.chosen === null) {
     throw new RewardModelError(`The reward model could score none of the candidates: ${errors.find((e) => e) ?? ''}`)
   }
-
-  const result = {
-    requestId: run.requestId,
-    request,
-    n,
-    generation,
-    rewards,
-    errors,
-    ranking: { ...ranking, chosen: ranking.chosen },
-  }
-  return { ...result, record: toPreferenceRecord(result, pipeline.rewardModel.name, new Date(startedAt), now() - startedAt) }
+  return { rewards, errors, ranking: { ...ranking, chosen: ranking.chosen } }
 }
 
 function alignScores(candidates: readonly Candidate[], succeeded: readonly Candidate[], scores: readonly Score[]) {
@@ -143,40 +253,24 @@ function alignScores(candidates: readonly Candidate[], succeeded: readonly Candi
   return { rewards, errors }
 }
 
-function toPreferenceRecord(
-  result: Omit<BestOfNResult, 'record'>,
-  rewardModel: string,
-  createdAt: Date,
-  latencyMs: number,
-): PreferenceRecord {
-  const { request, generation } = result
-  const { messages: _messages, prompt: _prompt, ...params } = request.upstreamBody
-  return {
-    requestId: result.requestId,
-    createdAt: createdAt.toISOString(),
-    endpoint: request.endpoint,
-    model: request.model,
-    messages: request.messages,
-    params,
-    n: result.n,
-    fanout: generation.fanout,
-    rewardModel,
-    candidates: generation.candidates.map((candidate) => ({
-      index: candidate.index,
-      text: candidate.text,
-      reward: result.rewards[candidate.index] ?? null,
-      finishReason: candidate.finishReason,
-      completionTokens: candidate.completionTokens ?? null,
-      logprobSum: candidate.logprobSum ?? null,
-      latencyMs: candidate.latencyMs,
-      error: result.errors[candidate.index] ?? null,
-    })),
-    chosen: result.ranking.chosen,
-    best: result.ranking.best,
-    worst: result.ranking.worst,
-    promptTokens: generation.usage?.prompt_tokens ?? null,
-    completionTokens: generation.usage?.completion_tokens ?? null,
-    latencyMs,
-    degraded: null,
-  }
+function first(succeeded: readonly Candidate[]): number {
+  return succeeded[0]?.index ?? 0
+}
+
+function startDeadline(ms: number | undefined) {
+  if (ms === undefined) return undefined
+  const controller = new AbortController()
+  const timer = setTimeout(
+    () => controller.abort(new UpstreamError(`Deadline of ${ms} ms passed before this call finished.`, { isRetryable: false })),
+    ms,
+  )
+  return { signal: controller.signal, clear: () => clearTimeout(timer) }
+}
+
+/** A timer whose abort reason is a retryable RewardModelError: a slow scorer may answer a second try. */
+function startTimeout(ms: number | undefined) {
+  if (ms === undefined) return undefined
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(new RewardModelError(`Reward model did not answer within ${ms} ms.`)), ms)
+  return { signal: controller.signal, clear: () => clearTimeout(timer) }
 }

@@ -1,26 +1,52 @@
 import { Hono } from 'hono'
-import { applyEnv } from '../config/apply-env.js'
+import { applyEnv, envOverrides } from '../config/apply-env.js'
 import type { BonbonConfig, BonbonConfigInput } from '../config/config-schema.js'
 import { parseConfig } from '../config/parse-config.js'
-import { NotFoundError } from '../errors.js'
-import { createBackend } from '../generate/create-backend.js'
-import { bestOfN, type BestOfNVariables } from '../hono/best-of-n-middleware.js'
+import { InvalidOptionsError, NotFoundError } from '../errors.js'
+import { accessLogMiddleware, type AccessLogEntry } from './access-log.js'
+import type { Backend } from '../generate/backend.js'
+import { createBackend, type CreateBackendOptions } from '../generate/create-backend.js'
+import {
+  bestOfN,
+  type BestOfNCounters,
+  type BestOfNOptions,
+  type BestOfNVariables,
+} from '../hono/best-of-n-middleware.js'
+import { guard, type GuardMiddlewareOptions } from '../hono/guard-middleware.js'
 import type { LogSink } from '../log/preference-record.js'
 import { toErrorResponse } from '../protocol/error-response.js'
 import { createRewardModel } from '../score/create-reward-model.js'
+import type { RewardModel } from '../score/reward-model.js'
 
 /** What the runtime provides to the app: I/O the core does not do itself. */
 export interface AppRuntime {
   /** HTTP client for upstream and reward calls. @default globalThis.fetch */
   fetch?: typeof fetch
+  /** Builds the HTTP client from the resolved configuration (its timeouts); used when `fetch` is absent. */
+  createFetch?: (config: BonbonConfig) => typeof fetch
   /** Reads local files (replay pools); absent on the edge. */
   readTextFile?: (path: string) => Promise<string>
+  /**
+   * The backend to draw candidates from instead of the configuration's `upstream` (for example an AI
+   * SDK model through `createAiSdkBackend` from `bonbon/ai-sdk`).
+   */
+  backend?: Backend
   /** Builds the log sink for the configuration's `log` section; without it nothing is logged. */
   createLogSink?: (config: BonbonConfig) => LogSink | undefined
   /** Environment whose `BONBON_*` variables override URLs and keys. @default {} */
   env?: Readonly<Record<string, string | undefined>>
   /** Told when a record could not be handed to the log. @default console.error */
   onLogError?: (error: unknown) => void
+  /** Keeps the runtime alive for a log write after the response (Workers: `executionCtx.waitUntil`). */
+  waitUntil?: BestOfNOptions['waitUntil']
+  /** Wraps the configured reward model (the edge adds a score cache). @default the model as configured */
+  wrapRewardModel?: (rewardModel: RewardModel, config: BonbonConfig) => RewardModel
+  /** The client's address, which tells clients apart for rate limits when `auth.keys` is unset. @default none: one shared limit */
+  clientAddress?: GuardMiddlewareOptions['clientAddress']
+  /** Told of every request when its answer is ready: one line per request for operators. @default none */
+  accessLog?: (entry: AccessLogEntry) => void
+  /** Milliseconds, for rate limits. @default Date.now */
+  now?: () => number
 }
 
 /** A ready gateway: the Hono app and what it holds open. */
@@ -41,14 +67,28 @@ export interface BonbonApp {
  * @throws InvalidOptionsError naming the bad configuration key.
  */
 export async function createApp(configInput: BonbonConfigInput, runtime: AppRuntime = {}): Promise<BonbonApp> {
-  const config = parseConfig(applyEnv(configInput, runtime.env ?? {}))
-  const services = { fetch: runtime.fetch, readTextFile: runtime.readTextFile }
-  const backend = await createBackend(config.upstream, services)
-  const rewardModel = await createRewardModel(config.reward, services)
+  const config = parseConfigWithEnv(configInput, runtime.env ?? {})
+  const services = { fetch: runtime.fetch ?? runtime.createFetch?.(config), readTextFile: runtime.readTextFile }
+  const backend = runtime.backend ?? (await createConfiguredBackend(config, services))
+  const configuredRewardModel = await createRewardModel(config.reward, services)
+  const rewardModel = runtime.wrapRewardModel?.(configuredRewardModel, config) ?? configuredRewardModel
   const log = runtime.createLogSink?.(config)
 
+  const counters: BestOfNCounters = { requests: 0, answered: 0, degraded: 0, failed: 0 }
   const app = new Hono<{ Variables: BestOfNVariables }>()
-  app.get('/healthz', (c) => c.json({ status: 'ok' }))
+  const { accessLog } = runtime
+  if (accessLog) app.use('*', accessLogMiddleware(accessLog))
+  app.get('/healthz', (c) => c.json({ status: 'ok', counters }))
+  const guarded = guard({
+    keys: config.auth?.keys,
+    limits: config.limits,
+    fanout: config.bestOfN,
+    redact: config.log.redact,
+    allowOptOut: config.log.allowOptOut,
+    clientAddress: runtime.clientAddress,
+    now: runtime.now,
+  })
+  app.use('/v1/*', guarded.middleware)
   app.get('/v1/models', async (c) => c.json((await backend.listModels?.(c.req.raw.signal)) ?? { object: 'list', data: [] }))
   app.use(
     '/v1/*',
@@ -61,6 +101,14 @@ export async function createApp(configInput: BonbonConfigInput, runtime: AppRunt
       heartbeatMs: config.bestOfN.heartbeatMs,
       bodyLimitBytes: config.server.bodyLimitBytes,
       onLogError: runtime.onLogError,
+      waitUntil: runtime.waitUntil,
+      counters,
+      admit: guarded.admit,
+      deadlineMs: config.bestOfN.deadlineMs,
+      minCandidates: config.bestOfN.minCandidates,
+      onRewardFailure: config.reward.onFailure,
+      rewardTimeoutMs: config.reward.timeoutMs,
+      rewardRetry: { maxRetries: config.reward.maxRetries, baseDelayMs: 100, maxDelayMs: 1_000 },
     }),
   )
   app.notFound((c) => {
@@ -68,8 +116,8 @@ export async function createApp(configInput: BonbonConfigInput, runtime: AppRunt
     return c.json(body, status as 404)
   })
   app.onError((error, c) => {
-    const { status, body } = toErrorResponse(error)
-    return c.json(body, status as 400)
+    const { status, body, headers } = toErrorResponse(error)
+    return c.json(body, status as 400, headers)
   })
 
   return {
@@ -79,5 +127,30 @@ export async function createApp(configInput: BonbonConfigInput, runtime: AppRunt
     close: async () => {
       await log?.close()
     },
+  }
+}
+
+function createConfiguredBackend(config: BonbonConfig, services: CreateBackendOptions): Promise<Backend> {
+  if (config.upstream === undefined) {
+    throw new InvalidOptionsError('Invalid configuration: upstream: required (or pass a backend to createApp).', {
+      key: 'upstream',
+    })
+  }
+  return createBackend(config.upstream, services)
+}
+
+/** Parses the configuration after the environment's overrides, saying so when an override is at fault. */
+function parseConfigWithEnv(input: BonbonConfigInput, env: Readonly<Record<string, string | undefined>>): BonbonConfig {
+  try {
+    return parseConfig(applyEnv(input, env))
+  } catch (error) {
+    if (!InvalidOptionsError.isInstance(error) || error.key === undefined) throw error
+    const variable = Object.entries(envOverrides).find(
+      ([name, path]) => env[name] !== undefined && env[name] !== '' && path.join('.') === error.key,
+    )?.[0]
+    if (variable === undefined) throw error
+    throw new InvalidOptionsError(`${error.message} (the value comes from the environment variable ${variable})`, {
+      key: error.key,
+    })
   }
 }

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream'
 import { Agent, request } from 'undici'
+import { UpstreamError } from '../errors.js'
 
 /** Options of {@link createUndiciFetch}. */
 export interface UndiciFetchOptions {
@@ -9,6 +10,11 @@ export interface UndiciFetchOptions {
   headersTimeoutMs?: number
   /** Longest silence between body chunks, ms. @default 120000 */
   bodyTimeoutMs?: number
+  /**
+   * Largest buffered response body, bytes: a runaway upstream must not take the gateway's memory
+   * with it (n bodies are held at once). @default 67108864 (64 MiB)
+   */
+  maxResponseBytes?: number
 }
 
 /**
@@ -26,6 +32,7 @@ export function createUndiciFetch(options: UndiciFetchOptions = {}): typeof fetc
     bodyTimeout: options.bodyTimeoutMs ?? 120_000,
     keepAliveTimeout: 30_000,
   })
+  const maxResponseBytes = options.maxResponseBytes ?? 64 * 1_048_576
   return async function undiciFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
     const url = typeof input === 'string' || input instanceof URL ? input : input.url
     const headers = new Headers(init.headers)
@@ -49,6 +56,23 @@ export function createUndiciFetch(options: UndiciFetchOptions = {}): typeof fetc
     }
     const streaming = (responseHeaders.get('content-type') ?? '').includes('text/event-stream')
     if (streaming) return new Response(Readable.toWeb(response.body) as ReadableStream<Uint8Array>, init_)
-    return new Response(await response.body.arrayBuffer(), init_)
+    return new Response(await readCapped(response.body, maxResponseBytes, url), init_)
   } as typeof fetch
+}
+
+async function readCapped(body: Readable, limit: number, url: string | URL): Promise<ArrayBuffer> {
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for await (const chunk of body) {
+    size += chunk.byteLength
+    if (size > limit) {
+      body.destroy()
+      throw new UpstreamError(`Response from ${String(url)} exceeds ${limit} bytes; refusing to buffer it.`, {
+        isRetryable: false,
+      })
+    }
+    chunks.push(chunk)
+  }
+  const joined = Buffer.concat(chunks, size)
+  return joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength) as ArrayBuffer
 }

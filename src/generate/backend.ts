@@ -10,8 +10,13 @@ export interface GenerateRequest {
   readonly request: BestOfNRequest
   /** How many candidates to draw. */
   readonly n: number
-  /** Aborts every upstream call of this request (client gone, deadline passed). */
+  /** Aborts every upstream call of this request: the client is gone, `generate` throws. */
   readonly signal?: AbortSignal
+  /**
+   * Fires at the request's deadline: calls still running are cancelled and their candidates fail
+   * with the deadline as their error, while candidates finished by then are returned.
+   */
+  readonly deadline?: AbortSignal
 }
 
 /** One candidate answer. A failed candidate has `error` set and is never chosen. */

@@ -4,6 +4,7 @@ import type { Backend } from './backend.js'
 import { loadCandidatePool } from './candidate-pool.js'
 import { createOpenAICompatibleBackend } from './openai-compatible-backend.js'
 import { createReplayBackend } from './replay-backend.js'
+import { defaultRetryPolicy } from './retry.js'
 
 /** Runtime services a backend may need. */
 export interface CreateBackendOptions {
@@ -24,6 +25,7 @@ export async function createBackend(config: UpstreamConfig, options: CreateBacke
         fanout: config.fanout,
         stream: config.stream,
         fetch: options.fetch,
+        retry: { ...defaultRetryPolicy, maxRetries: config.maxRetries },
       })
     case 'replay': {
       if (!options.readTextFile) {

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { InvalidOptionsError, InvalidRequestError, UpstreamError } from '../errors.js'
+import { credentialValues } from '../guard/credential-values.js'
 import { addUsage } from '../protocol/usage.js'
 import type { Backend, Candidate, FanoutMode, GenerateRequest, GenerateResult } from './backend.js'
 import { failedCandidate } from './candidate-from-choice.js'
@@ -10,6 +11,7 @@ import { drawParallel } from './parallel-fanout.js'
 import { describeCause } from './stream-collector.js'
 import { callUpstream } from './upstream-call.js'
 import { parseJsonText } from './upstream-json.js'
+import { defaultRetryPolicy, isRetryableError, retrying, type RetryPolicy } from './retry.js'
 
 /** How an OpenAI-compatible backend draws n candidates. */
 export type FanoutOption = 'auto' | FanoutMode
@@ -34,6 +36,12 @@ export interface OpenAICompatibleBackendOptions {
   fetch?: typeof globalThis.fetch | undefined
   /** The clock for `latencyMs`, in ms. @default performance.now */
   now?: (() => number) | undefined
+  /**
+   * How a call that failed retryably (connection reset, 408, 409, 429, 5xx) is tried again, within
+   * the request's deadline. A server rejecting `n` is not retried: `auto` falls back instead.
+   * @default {@link defaultRetryPolicy}: 2 retries, full-jitter back-off from 250 ms up to 4 s
+   */
+  retry?: RetryPolicy | undefined
 }
 
 /** {@link OpenAICompatibleBackendOptions} with every default filled in. */
@@ -47,6 +55,7 @@ export interface ResolvedOpenAICompatibleBackendOptions {
   readonly stream: boolean
   readonly fetch: typeof globalThis.fetch
   readonly now: () => number
+  readonly retry: RetryPolicy
 }
 
 const isFunction = z.custom<unknown>((value) => typeof value === 'function', 'must be a function')
@@ -59,6 +68,13 @@ const optionsSchema = z.object({
   stream: z.boolean().optional(),
   fetch: isFunction.optional(),
   now: isFunction.optional(),
+  retry: z
+    .looseObject({
+      maxRetries: z.number().int().min(0).max(10),
+      baseDelayMs: z.number().min(0),
+      maxDelayMs: z.number().min(0),
+    })
+    .optional(),
 })
 
 /**
@@ -85,6 +101,7 @@ export function resolveOpenAICompatibleBackendOptions(
     stream: options.stream ?? false,
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     now: options.now ?? (() => performance.now()),
+    retry: options.retry ?? defaultRetryPolicy,
   }
 }
 
@@ -104,33 +121,44 @@ export function resolveOpenAICompatibleBackendOptions(
  */
 export function createOpenAICompatibleBackend(options: OpenAICompatibleBackendOptions): Backend {
   const resolved = resolveOpenAICompatibleBackendOptions(options)
-  const secrets = resolved.apiKey === undefined ? [] : [resolved.apiKey]
+  const secrets = credentialValues(resolved.apiKey, options.headers)
   // Set once a server has ignored or rejected `n`, so later requests skip the doomed native call.
   let nativeUnsupported = false
 
-  async function generate({ request, n, signal }: GenerateRequest): Promise<GenerateResult> {
+  async function generate({ request, n, signal, deadline }: GenerateRequest): Promise<GenerateResult> {
     if (!Number.isInteger(n) || n < 1) {
       throw new InvalidRequestError(`The fan-out size must be a positive integer; got ${n}.`)
     }
     signal?.throwIfAborted()
     const url = `${resolved.baseURL}/${request.endpoint === 'chat' ? 'chat/completions' : 'completions'}`
+    // Calls stop at the client's abort or the deadline; only the former makes `generate` throw, so
+    // candidates finished before the deadline are still returned.
+    const callSignal = anySignal(signal, deadline)
     const context: FanoutContext = {
       request,
       stream: resolved.stream,
       now: resolved.now,
       startedAt: resolved.now(),
       call: (body) =>
-        callUpstream({
-          fetch: resolved.fetch,
-          url,
-          headers: resolved.headers,
-          body,
-          stream: resolved.stream,
-          endpoint: request.endpoint,
-          now: resolved.now,
-          signal,
-          secrets,
-        }),
+        retrying(
+          () =>
+            callUpstream({
+              fetch: resolved.fetch,
+              url,
+              headers: resolved.headers,
+              body,
+              stream: resolved.stream,
+              endpoint: request.endpoint,
+              now: resolved.now,
+              signal: callSignal,
+              secrets,
+            }),
+          {
+            policy: resolved.retry,
+            signal: callSignal,
+            shouldRetry: (error) => isRetryableError(error) && !(resolved.fanout !== 'native' && isNRejection(error)),
+          },
+        ),
     }
     const result = await fanOut(context, n)
     signal?.throwIfAborted()
@@ -217,4 +245,9 @@ function pick(candidates: ReadonlyMap<number, Candidate>, index: number): Candid
   const candidate = candidates.get(index)
   if (candidate === undefined) throw new Error(`bonbon bug: no candidate for index ${index}`)
   return candidate
+}
+
+function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const present = signals.filter((signal): signal is AbortSignal => signal !== undefined)
+  return present.length <= 1 ? present[0] : AbortSignal.any(present)
 }

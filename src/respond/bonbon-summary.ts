@@ -1,4 +1,5 @@
 import type { BestOfNResult } from '../best-of-n.js'
+import { publicMessage } from '../protocol/public-message.js'
 
 /** The `bonbon` object added to a response when the request asked for `return_candidates`. */
 export interface BonbonSummary {
@@ -12,6 +13,8 @@ export interface BonbonSummary {
   readonly best: number | null
   readonly worst: number | null
   readonly n: number
+  /** Why the answer is not a best-of-n choice, or null. */
+  readonly degraded: string | null
 }
 
 /** Summarises a run for the client: every candidate's reward and fate, and the choice. */
@@ -21,12 +24,13 @@ export function bonbonSummary(result: BestOfNResult): BonbonSummary {
       index: candidate.index,
       reward: result.rewards[candidate.index] ?? null,
       finish_reason: candidate.finishReason,
-      error: result.errors[candidate.index] ?? null,
+      error: nullableMessage(result.errors[candidate.index]),
     })),
     chosen: result.ranking.chosen,
     best: result.ranking.best,
     worst: result.ranking.worst,
     n: result.n,
+    degraded: nullableMessage(result.degraded),
   }
 }
 
@@ -39,10 +43,15 @@ export function bonbonHeaders(result: BestOfNResult): Record<string, string> {
     'x-bonbon-chosen-index': String(result.ranking.chosen),
     // At n = 1 nothing is scored, and a missing reward is not a zero.
     ...(typeof reward === 'number' ? { 'x-bonbon-chosen-reward': String(reward) } : {}),
+    ...(result.degraded === null ? {} : { 'x-bonbon-degraded': result.degraded.split(':')[0] ?? 'degraded' }),
   }
 }
 
 /** The candidates returned to the client: the top `clientN` by reward, best first. */
 export function returnedCandidates(result: BestOfNResult): number[] {
   return result.ranking.order.slice(0, result.request.clientN)
+}
+
+function nullableMessage(message: string | null | undefined): string | null {
+  return message === null || message === undefined ? null : publicMessage(message)
 }

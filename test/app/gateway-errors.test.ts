@@ -83,6 +83,7 @@ describe('the gateway when upstream parts fail', () => {
   it('still answers with the best of the candidates that succeeded', async () => {
     gateway = await startGateway({
       fanout: 'parallel',
+      maxRetries: 0,
       backend: { faults: [{ kind: 'http-error', status: 500 }, null, { kind: 'drop' }, null] },
     })
     const response = await post(
@@ -119,6 +120,16 @@ describe('the gateway when upstream parts fail', () => {
     const error = await apiError(() => client.chat.completions.create({ model: 'm', messages }))
     expect(error.status).toBe(502)
     expect(error.message).toMatch(/All 4 candidates failed/)
+  })
+
+  it('tells clients what failed without revealing where the upstreams live', async () => {
+    gateway = await startGateway({
+      config: { upstream: { kind: 'openai', baseURL: 'http://127.0.0.1:1/v1', maxRetries: 0 } },
+    })
+    const { status, body } = await post('/v1/chat/completions', JSON.stringify({ model: 'm', messages }))
+    expect(status).toBe(502)
+    expect(body.error['message']).toMatch(/Upstream call to <internal>\/v1\/chat\/completions failed/)
+    expect(body.error['message']).not.toContain('127.0.0.1')
   })
 
   it('answers 503 when the reward model is down', async () => {

@@ -31,6 +31,10 @@ export interface GatewayOptions {
   config?: Partial<BonbonConfigInput>
   fanout?: 'auto' | 'native' | 'parallel'
   stream?: boolean
+  /** Upstream retries. @default 0, so each fault is seen as it is */
+  maxRetries?: number
+  /** How reward failures are handled. @default no retries, onFailure 'error' */
+  rewardPolicy?: { onFailure?: 'error' | 'first'; timeoutMs?: number; maxRetries?: number }
 }
 
 /** Answers of visibly different lengths, so the default simulated reward (longer is better) has a clear winner. */
@@ -43,8 +47,14 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const dir = await mkdtemp(join(tmpdir(), 'bonbon-gateway-'))
   const storePath = join(dir, 'bonbon.db')
   const config: BonbonConfigInput = {
-    upstream: { kind: 'openai', baseURL: backend.url, fanout: options.fanout ?? 'auto', stream: options.stream ?? false },
-    reward: { kind: 'http', url: reward.scoreURL },
+    upstream: {
+      kind: 'openai',
+      baseURL: backend.url,
+      fanout: options.fanout ?? 'auto',
+      stream: options.stream ?? false,
+      maxRetries: options.maxRetries ?? 0,
+    },
+    reward: { kind: 'http', url: reward.scoreURL, maxRetries: 0, ...options.rewardPolicy },
     bestOfN: { n: 4, maxN: 8, heartbeatMs: 5_000 },
     log: { kind: 'sqlite', path: storePath, batchSize: 16, flushIntervalMs: 10 },
     ...options.config,

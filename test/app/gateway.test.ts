@@ -102,6 +102,7 @@ describe('the gateway, through the openai client', () => {
       best: 2,
       worst: 0,
       n: 3,
+      degraded: null,
     })
     const forwarded = gateway.backend.requests.at(-1)?.body ?? {}
     expect(forwarded).not.toHaveProperty('bonbon')
@@ -119,7 +120,7 @@ describe('the gateway, through the openai client', () => {
     const models = await gateway.client.models.list()
     expect(models.data.map((model) => model.id)).toEqual(['simulated-model'])
     const health = await fetch(`${gateway.url}/healthz`)
-    expect(await health.json()).toEqual({ status: 'ok' })
+    expect(await health.json()).toMatchObject({ status: 'ok', counters: { failed: 0, degraded: 0 } })
   })
 
   it('keeps every scored set in the store, across a restart', async () => {

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { createOpenAICompatibleBackend } from '../../src/generate/openai-compatible-backend.js'
 import type { SimulatedFault } from '../../src/testing/simulated-faults.js'
-import { chatRequest, closeBackendsAfterEach, completionCalls, nOfCalls, seededAnswer, startUpstream } from './simulated-upstream-fixture.js'
+import {
+  chatRequest,
+  closeBackendsAfterEach,
+  completionCalls,
+  nOfCalls,
+  noRetry,
+  seededAnswer,
+  startUpstream,
+} from './simulated-upstream-fixture.js'
 
 closeBackendsAfterEach()
 
@@ -10,7 +18,7 @@ describe('createOpenAICompatibleBackend fan-out', () => {
     describe(stream ? 'streaming upstream' : 'JSON upstream', () => {
       it('auto keeps the one choice of a backend that ignores n, draws the rest in parallel, and remembers', async () => {
         const upstream = await startUpstream({ nativeN: 'ignore' })
-        const backend = createOpenAICompatibleBackend({ baseURL: upstream.url, stream })
+        const backend = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url, stream })
         const first = await backend.generate({ request: chatRequest({ seed: 20 }), n: 3 })
         expect(first.fanout).toBe('parallel')
         expect(first.candidates.map((candidate) => candidate.text)).toEqual([20, 21, 22].map(seededAnswer))
@@ -28,7 +36,7 @@ describe('createOpenAICompatibleBackend fan-out', () => {
 
       it('auto falls back to parallel when llama.cpp rejects n, and remembers', async () => {
         const upstream = await startUpstream({ nativeN: 'reject' })
-        const backend = createOpenAICompatibleBackend({ baseURL: upstream.url, stream })
+        const backend = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url, stream })
         const first = await backend.generate({ request: chatRequest({ seed: 5 }), n: 2 })
         expect(first.fanout).toBe('parallel')
         expect(first.candidates.map((candidate) => candidate.text)).toEqual([5, 6].map(seededAnswer))
@@ -39,7 +47,7 @@ describe('createOpenAICompatibleBackend fan-out', () => {
 
       it('native reports the candidates a backend that ignores n did not return as failed', async () => {
         const upstream = await startUpstream({ nativeN: 'ignore' })
-        const backend = createOpenAICompatibleBackend({ baseURL: upstream.url, fanout: 'native', stream })
+        const backend = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url, fanout: 'native', stream })
         const result = await backend.generate({ request: chatRequest({ seed: 1 }), n: 3 })
         expect(result.fanout).toBe('native')
         expect(result.candidates[0]?.text).toBe(seededAnswer(1))
@@ -52,7 +60,7 @@ describe('createOpenAICompatibleBackend fan-out', () => {
 
       it('native fails every candidate when the backend rejects n', async () => {
         const upstream = await startUpstream({ nativeN: 'reject' })
-        const backend = createOpenAICompatibleBackend({ baseURL: upstream.url, fanout: 'native', stream })
+        const backend = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url, fanout: 'native', stream })
         const result = await backend.generate({ request: chatRequest(), n: 2 })
         expect(result.candidates.map((candidate) => candidate.errorStatus)).toEqual([500, 500])
         expect(result.candidates[0]?.error).toContain('Only one completion choice is allowed')
@@ -78,7 +86,7 @@ describe('createOpenAICompatibleBackend fan-out', () => {
   for (const [name, fault] of nRejections) {
     it(`auto falls back to parallel on ${name}`, async () => {
       const upstream = await startUpstream({ faults: ({ body }) => (body['n'] === 1 ? null : fault) })
-      const backend = createOpenAICompatibleBackend({ baseURL: upstream.url })
+      const backend = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url })
       const result = await backend.generate({ request: chatRequest(), n: 2 })
       expect(result.fanout).toBe('parallel')
       expect(result.candidates.every((candidate) => candidate.error === undefined)).toBe(true)
@@ -88,7 +96,7 @@ describe('createOpenAICompatibleBackend fan-out', () => {
 
   it('auto neither falls back nor remembers on a failure unrelated to n', async () => {
     const upstream = await startUpstream({ faults: [{ kind: 'http-error', status: 400 }, { kind: 'http-error', status: 500 }] })
-    const backend = createOpenAICompatibleBackend({ baseURL: upstream.url })
+    const backend = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url })
     const first = await backend.generate({ request: chatRequest(), n: 2 })
     expect(first.candidates.map((candidate) => candidate.errorStatus)).toEqual([400, 400])
     const second = await backend.generate({ request: chatRequest(), n: 2 })
@@ -100,8 +108,8 @@ describe('createOpenAICompatibleBackend fan-out', () => {
 
   it('keeps each instance’s fallback to itself', async () => {
     const upstream = await startUpstream({ nativeN: 'reject' })
-    await createOpenAICompatibleBackend({ baseURL: upstream.url }).generate({ request: chatRequest(), n: 2 })
-    await createOpenAICompatibleBackend({ baseURL: upstream.url }).generate({ request: chatRequest(), n: 2 })
+    await createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url }).generate({ request: chatRequest(), n: 2 })
+    await createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url }).generate({ request: chatRequest(), n: 2 })
     expect(nOfCalls(upstream)).toEqual([2, 1, 1, 2, 1, 1])
   })
 
@@ -120,7 +128,7 @@ describe('createOpenAICompatibleBackend fan-out', () => {
             return null
           },
         })
-        const backend = createOpenAICompatibleBackend({ baseURL: upstream.url, fanout, stream })
+        const backend = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url, fanout, stream })
         const controller = new AbortController()
         const generation = backend.generate({ request: chatRequest(), n, signal: controller.signal })
         await arrival
@@ -134,7 +142,7 @@ describe('createOpenAICompatibleBackend fan-out', () => {
 
   it('rejects at once, calling nothing, when the signal is already aborted', async () => {
     const upstream = await startUpstream()
-    const backend = createOpenAICompatibleBackend({ baseURL: upstream.url })
+    const backend = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url })
     await expect(backend.generate({ request: chatRequest(), n: 2, signal: AbortSignal.abort() })).rejects.toThrow()
     expect(upstream.requests).toHaveLength(0)
   })

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { createOpenAICompatibleBackend } from '../../src/generate/openai-compatible-backend.js'
 import type { SimulatedFault } from '../../src/testing/simulated-faults.js'
-import { chatRequest, closeBackendsAfterEach, completionCalls, seededAnswer, startUpstream } from './simulated-upstream-fixture.js'
+import {
+  chatRequest,
+  closeBackendsAfterEach,
+  completionCalls,
+  noRetry,
+  seededAnswer,
+  startUpstream,
+} from './simulated-upstream-fixture.js'
 
 closeBackendsAfterEach()
 
@@ -43,7 +50,7 @@ describe('createOpenAICompatibleBackend under upstream faults', () => {
       for (const fanout of ['native', 'auto'] as const) {
         it(`${fanout} fails every candidate, without throwing, on ${label}`, async () => {
           const upstream = await startUpstream({ faults: [testCase.fault] })
-          const backend = createOpenAICompatibleBackend({ baseURL: upstream.url, fanout, stream })
+          const backend = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url, fanout, stream })
           const result = await backend.generate({ request: chatRequest({ seed: 1 }), n: 3 })
           expect(result.fanout).toBe('native')
           expect(completionCalls(upstream)).toHaveLength(1)
@@ -63,7 +70,7 @@ describe('createOpenAICompatibleBackend under upstream faults', () => {
 
       it(`parallel fails only the faulted call's candidate on ${label}`, async () => {
         const upstream = await startUpstream({ faults: [testCase.fault] })
-        const backend = createOpenAICompatibleBackend({ baseURL: upstream.url, fanout: 'parallel', stream })
+        const backend = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url, fanout: 'parallel', stream })
         const result = await backend.generate({ request: chatRequest({ seed: 1 }), n: 3 })
         const failed = result.candidates.filter((candidate) => candidate.error !== undefined)
         expect(failed).toHaveLength(1)

@@ -3,7 +3,7 @@ import { createOpenAICompatibleBackend } from '../../src/generate/openai-compati
 import { parseRequest } from '../../src/protocol/parse-request.js'
 import type { SimulatedSseQuirks } from '../../src/testing/simulated-stream.js'
 import { tokenize } from '../../src/testing/simulated-completion.js'
-import { chatRequest, closeBackendsAfterEach, prompt, seededAnswer, startUpstream } from './simulated-upstream-fixture.js'
+import { chatRequest, closeBackendsAfterEach, noRetry, prompt, seededAnswer, startUpstream } from './simulated-upstream-fixture.js'
 
 closeBackendsAfterEach()
 
@@ -29,7 +29,7 @@ describe('createOpenAICompatibleBackend reading SSE quirks', () => {
     for (const fanout of ['native', 'parallel', 'auto'] as const) {
       it(`rebuilds exact candidates in ${fanout} mode from ${name}`, async () => {
         const upstream = await startUpstream({ sse })
-        const backend = createOpenAICompatibleBackend({ baseURL: upstream.url, fanout, stream: true })
+        const backend = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url, fanout, stream: true })
         const result = await backend.generate({ request: chatRequest({ seed: 100, logprobs: true }), n: 3 })
         expect(result.fanout).toBe(fanout === 'parallel' ? 'parallel' : 'native')
         expect(result.candidates.map((candidate) => candidate.error)).toEqual([undefined, undefined, undefined])
@@ -46,7 +46,7 @@ describe('createOpenAICompatibleBackend reading SSE quirks', () => {
 
     it(`rebuilds legacy completions from ${name}`, async () => {
       const upstream = await startUpstream({ sse })
-      const backend = createOpenAICompatibleBackend({ baseURL: upstream.url, fanout: 'native', stream: true })
+      const backend = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url, fanout: 'native', stream: true })
       const request = parseRequest({ model: 'sim', prompt, seed: 9 }, { endpoint: 'completions' })
       const result = await backend.generate({ request, n: 2 })
       expect(result.candidates.map((candidate) => candidate.text)).toEqual([9, 10].map(seededAnswer))

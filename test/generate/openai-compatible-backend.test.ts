@@ -7,6 +7,7 @@ import {
   chatRequest,
   closeBackendsAfterEach,
   completionCalls,
+  noRetry,
   prompt,
   seededAnswer,
   startUpstream,
@@ -19,7 +20,7 @@ describe('createOpenAICompatibleBackend', () => {
     describe(stream ? 'streaming upstream' : 'JSON upstream', () => {
       it('draws n candidates in one native call', async () => {
         const upstream = await startUpstream()
-        const backend = createOpenAICompatibleBackend({ baseURL: upstream.url, fanout: 'native', stream })
+        const backend = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url, fanout: 'native', stream })
         const result = await backend.generate({ request: chatRequest({ seed: 7 }), n: 3 })
         expect(result.fanout).toBe('native')
         expect(result.candidates.map((candidate) => candidate.text)).toEqual([7, 8, 9].map(seededAnswer))
@@ -46,7 +47,7 @@ describe('createOpenAICompatibleBackend', () => {
 
       it('draws n candidates in parallel calls with seeds seed+i', async () => {
         const upstream = await startUpstream()
-        const backend = createOpenAICompatibleBackend({ baseURL: upstream.url, fanout: 'parallel', stream })
+        const backend = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url, fanout: 'parallel', stream })
         const result = await backend.generate({ request: chatRequest({ seed: 40 }), n: 3 })
         expect(result.fanout).toBe('parallel')
         expect(result.candidates.map((candidate) => candidate.text)).toEqual([40, 41, 42].map(seededAnswer))
@@ -61,7 +62,7 @@ describe('createOpenAICompatibleBackend', () => {
 
       it('sends no seed to parallel calls when the client gave none, even a null one', async () => {
         const upstream = await startUpstream()
-        const backend = createOpenAICompatibleBackend({ baseURL: upstream.url, fanout: 'parallel', stream })
+        const backend = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url, fanout: 'parallel', stream })
         const result = await backend.generate({ request: chatRequest({ seed: null }), n: 3 })
         expect(new Set(result.candidates.map((candidate) => candidate.text)).size).toBe(3)
         for (const call of completionCalls(upstream)) expect(call.body).not.toHaveProperty('seed')
@@ -69,7 +70,7 @@ describe('createOpenAICompatibleBackend', () => {
 
       it('returns logprob sums, token counts and the raw choice of legacy completions', async () => {
         const upstream = await startUpstream()
-        const backend = createOpenAICompatibleBackend({ baseURL: upstream.url, fanout: 'native', stream })
+        const backend = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url, fanout: 'native', stream })
         const request = parseRequest({ model: 'sim', prompt, logprobs: 1, seed: 3 }, { endpoint: 'completions' })
         const result = await backend.generate({ request, n: 2 })
         expect(upstream.requests[0]?.path).toBe('/v1/completions')
@@ -86,7 +87,7 @@ describe('createOpenAICompatibleBackend', () => {
 
   it('keeps per-candidate tokens unknown for a native call without logprobs', async () => {
     const upstream = await startUpstream()
-    const backend = createOpenAICompatibleBackend({ baseURL: upstream.url, fanout: 'native' })
+    const backend = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url, fanout: 'native' })
     const result = await backend.generate({ request: chatRequest(), n: 2 })
     expect(result.candidates.map((candidate) => candidate.completionTokens)).toEqual([undefined, undefined])
     expect(result.candidates.map((candidate) => candidate.logprobSum)).toEqual([undefined, undefined])
@@ -95,7 +96,7 @@ describe('createOpenAICompatibleBackend', () => {
 
   it('reports truncated candidates with finish_reason length', async () => {
     const upstream = await startUpstream()
-    const backend = createOpenAICompatibleBackend({ baseURL: upstream.url, fanout: 'native', stream: true })
+    const backend = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url, fanout: 'native', stream: true })
     const result = await backend.generate({ request: chatRequest({ max_tokens: 2, seed: 1 }), n: 2 })
     expect(result.candidates.map((candidate) => candidate.finishReason)).toEqual(['length', 'length'])
     expect(result.candidates[0]?.text).toBe(tokenize(seededAnswer(1)).slice(0, 2).join(''))
@@ -109,7 +110,7 @@ describe('createOpenAICompatibleBackend', () => {
     )
     const chat = chatRequest({ bonbon: { n: 2 }, stream_options: { include_usage: false } })
     for (const fanout of ['native', 'parallel', 'auto'] as const) {
-      const backend = createOpenAICompatibleBackend({ baseURL: upstream.url, fanout, stream: true })
+      const backend = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url, fanout, stream: true })
       await backend.generate({ request: completions, n: 3 })
       await backend.generate({ request: chat, n: 2 })
     }
@@ -145,10 +146,10 @@ describe('createOpenAICompatibleBackend', () => {
 
   it('lists the upstream models as they came', async () => {
     const upstream = await startUpstream({ models: ['llama', 'qwen'], apiKey: 'k' })
-    const backend = createOpenAICompatibleBackend({ baseURL: upstream.url, apiKey: 'k' })
+    const backend = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url, apiKey: 'k' })
     const models = await backend.listModels?.()
     expect(models).toMatchObject({ object: 'list', data: [{ id: 'llama' }, { id: 'qwen' }] })
-    const unauthorised = createOpenAICompatibleBackend({ baseURL: upstream.url })
+    const unauthorised = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url })
     const failure = await unauthorised.listModels?.().catch((error: unknown) => error)
     expect(UpstreamError.isInstance(failure)).toBe(true)
     expect(failure).toMatchObject({ status: 401 })
@@ -157,7 +158,7 @@ describe('createOpenAICompatibleBackend', () => {
   it('fails every candidate of a call the upstream cannot be reached for, without throwing', async () => {
     const upstream = await startUpstream()
     await upstream.close()
-    const backend = createOpenAICompatibleBackend({ baseURL: upstream.url, fanout: 'parallel' })
+    const backend = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url, fanout: 'parallel' })
     const result = await backend.generate({ request: chatRequest(), n: 2 })
     for (const candidate of result.candidates) {
       expect(candidate.error).toMatch(/^Upstream call to http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions failed/)

@@ -46,3 +46,6 @@ export function completionCalls(backend: SimulatedBackend): SimulatedRequest[] {
 export function nOfCalls(backend: SimulatedBackend): unknown[] {
   return completionCalls(backend).map((request) => request.body['n'])
 }
+
+/** No retries: for tests that watch how one failed call is handled. */
+export const noRetry = { maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0 }

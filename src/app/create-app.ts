@@ -102,6 +102,7 @@ export async function createApp(configInput: BonbonConfigInput, runtime: AppRunt
       bodyLimitBytes: config.server.bodyLimitBytes,
       onLogError: runtime.onLogError,
       waitUntil: runtime.waitUntil,
+      referenceLogprobs: config.log.referenceLogprobs ?? false,
       counters,
       admit: guarded.admit,
       deadlineMs: config.bestOfN.deadlineMs,

@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import { judgePairwiseRewardSchema, judgeRewardSchema } from '../score/judge-config-schema.js'
+import { nForKlBudget } from '../select/theory/kl-bound.js'
+import { nForWinRate } from '../select/theory/win-rate.js'
 
 /**
  * An http(s) URL without credentials: a password in a URL would be printed in the start-up banner
@@ -114,9 +116,22 @@ export const rewardSchema = z.discriminatedUnion('kind', [
   judgePairwiseRewardSchema.extend(rewardPolicyFields),
 ])
 
+/**
+ * The default fan-out size: a number, or derived from what it buys (best-of-n theory, continuous
+ * rewards): `{"klBudget": 1.0}` is the largest n whose KL from the base policy, log n − (n−1)/n,
+ * stays within the budget (nats); `{"winRate": 0.9}` the smallest n whose win rate n/(n+1) reaches it.
+ */
+const fanoutSizeSchema = z
+  .union([
+    z.number().int().min(1).max(128),
+    z.strictObject({ klBudget: z.number().min(0).max(4) }),
+    z.strictObject({ winRate: z.number().min(0.5).max(0.99) }),
+  ])
+  .transform((value) => (typeof value === 'number' ? value : 'klBudget' in value ? nForKlBudget(value.klBudget) : nForWinRate(value.winRate)))
+
 export const bestOfNSchema = z.strictObject({
-  /** Default fan-out size when a request does not ask for one. */
-  n: z.number().int().min(1).max(128).default(4),
+  /** Default fan-out size when a request does not ask for one: a number, `{"klBudget"}` or `{"winRate"}`. */
+  n: fanoutSizeSchema.default(4),
   /** The largest fan-out a request may ask for; above it, 400. */
   maxN: z.number().int().min(1).max(128).default(16),
   /** Interval of SSE heartbeat comments while a streamed answer is being chosen, ms. */
@@ -151,6 +166,13 @@ export const logConsumerSchema = z.discriminatedUnion('target', [
 
 /** What every kind of log keeps of a request, and whether a client may ask to be left out. */
 const logPrivacyFields = {
+  /**
+   * Ask the upstream for the log-probabilities of the sampled tokens at generation time, so each
+   * candidate's sum (the reference policy's log-probability, which BoNBoN's objective needs) is kept.
+   * Clients that did not ask for logprobs do not get them in their answer.
+   * @default false
+   */
+  referenceLogprobs: z.boolean().optional(),
   /**
    * Mask e-mail addresses, phone numbers, card numbers (Luhn-checked) and API-key-like strings in the
    * prompts, parameters and answers of each stored record; the client's answer is never changed.

@@ -5,6 +5,7 @@ import type { Backend } from '../generate/backend.js'
 import type { LogSink, PreferenceRecord } from '../log/preference-record.js'
 import type { BestOfNRequest, Endpoint } from '../protocol/best-of-n-request.js'
 import { parseRequest } from '../protocol/parse-request.js'
+import { withReferenceLogprobs } from '../protocol/reference-logprobs.js'
 import { readJsonBody } from '../protocol/read-json-body.js'
 import { bonbonHeaders } from '../respond/bonbon-summary.js'
 import { completionResponse } from '../respond/completion-response.js'
@@ -72,6 +73,11 @@ export interface BestOfNOptions
     request: BestOfNRequest,
     n: number,
   ) => BestOfNAdmission | undefined | Promise<BestOfNAdmission | undefined>
+  /**
+   * Ask the upstream for the sampled tokens' log-probabilities so each logged candidate keeps their
+   * sum (BoNBoN's reference log-probability); clients that did not ask do not see them. @default false
+   */
+  referenceLogprobs?: boolean
   /** Counts requests, answers, degraded answers and failures into this object. @default a private one */
   counters?: BestOfNCounters
 }
@@ -108,7 +114,8 @@ export const bestOfN = (options: BestOfNOptions): MiddlewareHandler<{ Variables:
 
   async function answer(c: Context<{ Variables: BestOfNVariables }>, endpoint: Endpoint): Promise<Response> {
     const body = await readJsonBody(c.req.raw, resolved.bodyLimitBytes)
-    const parsed = parseRequest(body, { endpoint, headerN: c.req.header('x-bonbon-n') })
+    const client = parseRequest(body, { endpoint, headerN: c.req.header('x-bonbon-n') })
+    const parsed = resolved.referenceLogprobs ? withReferenceLogprobs(client) : client
     const admission = await resolved.admit?.(c, parsed, resolveFanoutSize(parsed, resolved))
     const request = admission?.request ?? parsed
     const requestId = resolved.generateId()
@@ -184,6 +191,7 @@ function resolveOptions(options: BestOfNOptions) {
     generateId: options.generateId ?? (() => crypto.randomUUID()),
     onLogError: options.onLogError ?? ((error: unknown) => console.error('bonbon: could not log a record:', error)),
     waitUntil: options.waitUntil,
+    referenceLogprobs: options.referenceLogprobs ?? false,
     admit: options.admit,
     counters: options.counters ?? { requests: 0, answered: 0, degraded: 0, failed: 0 },
     deadlineMs: options.deadlineMs,

@@ -29,4 +29,6 @@ export interface BestOfNRequest {
   readonly seed: number | undefined
   /** Whether to add the `bonbon` candidates object to the response. */
   readonly returnCandidates: boolean
+  /** Logprobs were asked upstream for the log only (reference log-probabilities): keep them from the client. */
+  readonly hideLogprobs?: boolean
 }

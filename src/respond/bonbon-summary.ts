@@ -1,5 +1,7 @@
 import type { BestOfNResult } from '../best-of-n.js'
 import { publicMessage } from '../protocol/public-message.js'
+import { klBound } from '../select/theory/kl-bound.js'
+import { winRate } from '../select/theory/win-rate.js'
 
 /** The `bonbon` object added to a response when the request asked for `return_candidates`. */
 export interface BonbonSummary {
@@ -41,6 +43,9 @@ export function bonbonHeaders(result: BestOfNResult): Record<string, string> {
     'x-bonbon-request-id': result.requestId,
     'x-bonbon-n': String(result.n),
     'x-bonbon-chosen-index': String(result.ranking.chosen),
+    // What the fan-out size buys in theory (continuous rewards): n/(n+1) and log n − (n−1)/n.
+    'x-bonbon-expected-win-rate': winRate(result.n).toFixed(4),
+    'x-bonbon-kl-bound': klBound(result.n).toFixed(4),
     // At n = 1 nothing is scored, and a missing reward is not a zero.
     ...(typeof reward === 'number' ? { 'x-bonbon-chosen-reward': String(reward) } : {}),
     ...(result.degraded === null ? {} : { 'x-bonbon-degraded': result.degraded.split(':')[0] ?? 'degraded' }),

@@ -11,6 +11,7 @@ export function completionResponse(result: BestOfNResult): Record<string, unknow
   const choices = returnedCandidates(result).map((candidateIndex, position) => ({
     ...generation.candidates[candidateIndex]?.rawChoice,
     index: position,
+    ...(request.hideLogprobs ? { logprobs: null } : {}),
   }))
   const body: Record<string, unknown> = {
     ...generation.envelope,

@@ -33,6 +33,8 @@ export interface GatewayOptions {
   stream?: boolean
   /** Upstream retries. @default 0, so each fault is seen as it is */
   maxRetries?: number
+  /** Options of the SQLite log, besides its path. */
+  log?: { referenceLogprobs?: boolean; durability?: 'async' | 'sync' }
   /** How reward failures are handled. @default no retries, onFailure 'error' */
   rewardPolicy?: { onFailure?: 'error' | 'first'; timeoutMs?: number; maxRetries?: number }
 }
@@ -56,7 +58,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     },
     reward: { kind: 'http', url: reward.scoreURL, maxRetries: 0, ...options.rewardPolicy },
     bestOfN: { n: 4, maxN: 8, heartbeatMs: 5_000 },
-    log: { kind: 'sqlite', path: storePath, batchSize: 16, flushIntervalMs: 10 },
+    log: { kind: 'sqlite', path: storePath, batchSize: 16, flushIntervalMs: 10, ...options.log },
     ...options.config,
   }
   const start = async () => serve(await createApp(config, { env: {} }), { port: 0 })

@@ -14,7 +14,8 @@ import { exportRecords, type ExportSplit, type ExportSummary } from '../export/e
 import { formatExportSummary } from '../export/format-export-summary.js'
 import { splitOutputPaths } from '../export/split-output-paths.js'
 import type { Digest } from '../export/text-fingerprint.js'
-import { openSqliteStore, type SqliteStore } from '../log/sqlite-store.node.js'
+import { openRecordSource } from '../log/record-source.node.js'
+import type { SqliteStore } from '../log/sqlite-store.node.js'
 import { defaultConfigPath } from './cli-options.node.js'
 
 /** Where the store named on the command line is: `--store`, or the `log` section of `--config`. */
@@ -27,7 +28,7 @@ export interface StoreLocation {
 
 /** The I/O a log command uses; tests pass their own, the command line the defaults. */
 export interface LogCommandIo {
-  /** Opens the preference log for reading. @default openSqliteStore */
+  /** Opens the preference log for reading. @default openRecordSource (SQLite, D1 export or JSONL, by extension) */
   readonly openStore?: (path: string) => SqliteStore
   /** Opens an output file (`-` is stdout and never passed here). @default fs.createWriteStream, creating the folder */
   readonly openOutput?: (path: string) => Writable
@@ -149,7 +150,7 @@ export async function runExport(options: ExportCommandOptions, io: LogCommandIo 
   checkCombinations(options)
   const stderr = io.stderr ?? process.stderr
   const stdout = io.stdout ?? process.stdout
-  const store = (io.openStore ?? openSqliteStore)(await resolveStorePath(options))
+  const store = (io.openStore ?? openRecordSource)(await resolveStorePath(options))
   const openOutput = io.openOutput ?? openFile
   const outputs: Partial<Record<ExportSplit, Writable>> = {}
   const targets: Partial<Record<ExportSplit, string>> = {}
@@ -211,7 +212,7 @@ export function registerExportCommand(program: Command, io: LogCommandIo = {}): 
     .command('export')
     .description('write the logged best/worst pairs as a preference dataset (JSONL), streaming')
     .option('-c, --config <file>', "gateway configuration; its log section names the store", defaultConfigPath())
-    .option('--store <path>', 'SQLite preference log to read (overrides the configuration)')
+    .option('--store <path>', 'the log to read: a SQLite store, a D1 export (.sql) or JSONL records (.jsonl, e.g. from R2); overrides the configuration')
     .addOption(new Option('-f, --format <format>', 'dataset format').choices(exportFormats).makeOptionMandatory())
     .requiredOption('-o, --out <file>', 'output file, or - for stdout')
     .option('--since <time>', 'only requests at or after this time (ISO 8601)', parseInstant)

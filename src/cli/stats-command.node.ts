@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { formatStatsTable, explainWinRateGaps, statsDefinitions } from '../export/format-stats-table.js'
 import { createPreferenceStats, type PreferenceStatsGroup } from '../export/preference-stats.js'
-import { openSqliteStore } from '../log/sqlite-store.node.js'
+import { openRecordSource } from '../log/record-source.node.js'
 import { defaultConfigPath } from './cli-options.node.js'
 import { resolveStorePath, type LogCommandIo, type StoreLocation } from './export-command.node.js'
 
@@ -29,7 +29,7 @@ export interface StatsReport {
  */
 export async function runStats(options: StatsCommandOptions, io: LogCommandIo = {}): Promise<StatsReport> {
   const path = await resolveStorePath(options)
-  const store = (io.openStore ?? openSqliteStore)(path)
+  const store = (io.openStore ?? openRecordSource)(path)
   const stats = createPreferenceStats()
   try {
     for (const record of store.readRecords()) stats.add(record)
@@ -53,7 +53,7 @@ export function registerStatsCommand(program: Command, io: LogCommandIo = {}): v
     .command('stats')
     .description('realised win rate (beside n/(n+1)), rewards and length drift per model and n, from the log')
     .option('-c, --config <file>', 'gateway configuration; its log section names the store', defaultConfigPath())
-    .option('--store <path>', 'SQLite preference log to read (overrides the configuration)')
+    .option('--store <path>', 'the log to read: a SQLite store, a D1 export (.sql) or JSONL records (.jsonl, e.g. from R2); overrides the configuration')
     .option('--json', 'print JSON for machines instead of a table')
     .action(async (options: StatsCommandOptions) => {
       await runStats(options, io)

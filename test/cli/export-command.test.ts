@@ -95,6 +95,17 @@ describe('bonbon export', () => {
     )
   })
 
+  it('reads JSONL records (an R2 export, or a jsonl export) as the source', async () => {
+    const raw = join(folder, 'records.jsonl')
+    await main(['export', '--store', store, '--format', 'jsonl', '--out', raw])
+    const fromStore = join(folder, 'from-store.trl.jsonl')
+    const fromJsonl = join(folder, 'from-jsonl.trl.jsonl')
+    await main(['export', '--store', store, '--format', 'trl', '--out', fromStore])
+    await main(['export', '--store', raw, '--format', 'trl', '--out', fromJsonl])
+    expect(readLines(fromJsonl)).toEqual(readLines(fromStore))
+    expect(readLines(fromJsonl).length).toBeGreaterThan(0)
+  })
+
   it('summarises records read, written, skipped by reason and duplicates on stderr', async () => {
     const out = join(folder, 'summary.jsonl')
     const summary = await runExport({ config: '', store, format: 'openai', out }, { stderr: collectingStream(false).stream })

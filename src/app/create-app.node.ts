@@ -1,6 +1,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { readFile } from 'node:fs/promises'
 import type { BonbonConfigInput } from '../config/config-schema.js'
+import { InvalidOptionsError } from '../errors.js'
 import { createSqliteSink } from '../log/sqlite-sink.node.js'
 import { createApp as createCoreApp, type AppRuntime, type BonbonApp } from './create-app.js'
 import { createUndiciFetch } from './undici-fetch.node.js'
@@ -12,7 +13,8 @@ import { createUndiciFetch } from './undici-fetch.node.js'
  */
 export async function createApp(config: BonbonConfigInput, runtime: AppRuntime = {}): Promise<BonbonApp> {
   return createCoreApp(config, {
-    fetch: runtime.fetch,
+    // Everything the caller gave is kept; only what is missing gets a Node default.
+    ...runtime,
     createFetch:
       runtime.createFetch ??
       ((resolved) => {
@@ -27,23 +29,28 @@ export async function createApp(config: BonbonConfigInput, runtime: AppRuntime =
       }),
     readTextFile: runtime.readTextFile ?? ((path) => readFile(path, 'utf8')),
     env: runtime.env ?? process.env,
-    onLogError: runtime.onLogError,
     // The socket's peer, not X-Forwarded-For: a header a client sets itself cannot key its rate limit.
     clientAddress: runtime.clientAddress ?? nodeClientAddress,
-    now: runtime.now,
     createLogSink:
       runtime.createLogSink ??
-      ((resolved) =>
-        resolved.log.kind === 'sqlite'
-          ? createSqliteSink({
-              path: resolved.log.path,
-              batchSize: resolved.log.batchSize,
-              flushIntervalMs: resolved.log.flushIntervalMs,
-              durability: resolved.log.durability,
-              maxQueue: resolved.log.maxQueue,
-              spillPath: resolved.log.spillPath,
-            })
-          : undefined),
+      ((resolved) => {
+        const log = resolved.log
+        if (log.kind === 'none') return undefined
+        if (log.kind !== 'sqlite') {
+          throw new InvalidOptionsError(
+            `log.kind "${log.kind}" is for Cloudflare Workers (src/edge); on Node use "sqlite" or "none".`,
+            { key: 'log.kind' },
+          )
+        }
+        return createSqliteSink({
+          path: log.path,
+          batchSize: log.batchSize,
+          flushIntervalMs: log.flushIntervalMs,
+          durability: log.durability,
+          maxQueue: log.maxQueue,
+          spillPath: log.spillPath,
+        })
+      }),
   })
 }
 

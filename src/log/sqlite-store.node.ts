@@ -47,15 +47,21 @@ export function openSqliteDatabase(options: OpenSqliteDatabaseOptions): Database
   if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
     throw new InvalidOptionsError('busyTimeoutMs must be an integer ≥ 0.', { key: 'busyTimeoutMs' })
   }
-  if (!isMemoryPath(path)) {
-    if (options.create === false) {
-      // Opening creates the file, and an empty log would hide a mistyped path.
-      if (!existsSync(path)) throw new InvalidOptionsError(`No preference log at ${path}.`, { key: 'path' })
-    } else {
-      mkdirSync(dirname(path), { recursive: true })
-    }
+  if (!isMemoryPath(path) && options.create === false && !existsSync(path)) {
+    // Opening creates the file, and an empty log would hide a mistyped path.
+    throw new InvalidOptionsError(`No preference log at ${path}.`, { key: 'path' })
   }
-  const db = new DatabaseSync(path, { timeout: busyTimeoutMs, enableForeignKeyConstraints: true })
+  let db: DatabaseSync
+  try {
+    if (!isMemoryPath(path) && options.create !== false) mkdirSync(dirname(path), { recursive: true })
+    db = new DatabaseSync(path, { timeout: busyTimeoutMs, enableForeignKeyConstraints: true })
+  } catch (error) {
+    // The usual causes (a read-only folder, a file where a folder should be) deserve a sentence, not a stack.
+    throw new InvalidOptionsError(`Cannot open the preference log at ${path}: ${(error as Error).message}`, {
+      key: 'log.path',
+      cause: error,
+    })
+  }
   try {
     db.exec('PRAGMA journal_mode = WAL')
     db.exec('PRAGMA synchronous = NORMAL')

@@ -43,6 +43,8 @@ export interface SimulatedBackendOptions {
   apiKey?: string | undefined
   /** The model ids `GET /v1/models` lists. @default ['simulated-model'] */
   models?: readonly string[] | undefined
+  /** The port on 127.0.0.1. @default 0, any free port */
+  port?: number | undefined
 }
 
 /** How a recorded exchange ended. */
@@ -89,6 +91,7 @@ const optionsSchema = z.object({
   tokenLatencyMs: z.number().min(0).optional(),
   apiKey: z.string().min(1).optional(),
   models: z.array(z.string().min(1)).optional(),
+  port: z.number().int().min(0).max(65_535).optional(),
   sse: z
     .object({
       noSpaceAfterData: z.boolean().optional(),
@@ -259,7 +262,7 @@ export async function startSimulatedBackend(options: SimulatedBackendOptions = {
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
   })
   const address = server.address()
   if (address === null || typeof address === 'string') throw new Error('The simulated backend has no TCP address.')

@@ -86,6 +86,8 @@ export interface SimulatedRewardServerOptions {
    * @default parseLlama3Rendering
    */
   parseRenderedInput?: (input: string) => ScoredPair
+  /** The port on 127.0.0.1. @default 0, any free port */
+  port?: number
 }
 
 /** A running simulated reward server. */
@@ -209,7 +211,7 @@ export async function startSimulatedRewardServer(
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
   })
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   return {

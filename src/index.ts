@@ -1,8 +1,9 @@
 /**
  * bonbon: best-of-n at the gateway. The main entry, for Node: build a gateway from a configuration,
  * or compose the pipeline's parts (backends, reward models, selection, the store) yourself.
- * Subpaths: `bonbon/hono` (the middleware), `bonbon/theory` (best-of-n math), `bonbon/testing`
- * (simulated servers for tests).
+ * Subpaths: `bonbon/hono` (the middleware), `bonbon/ai-sdk` (AI SDK middleware and backend),
+ * `bonbon/edge` (Cloudflare Workers), `bonbon/theory` (best-of-n math), `bonbon/testing` (simulated
+ * servers for tests).
  * @module
  */
 
@@ -56,6 +57,20 @@ export { createVllmRewardModel, type VllmRewardModelOptions } from './score/vllm
 export { createTeiRewardModel, type TeiRewardModelOptions } from './score/tei-reward-model.js'
 export { createHttpRewardModel, type HttpRewardModelOptions } from './score/http-reward-model.js'
 export { createReplayRewardModel, type ReplayRewardModelOptions } from './score/replay-reward-model.js'
+export { createJudgeRewardModel, type JudgeRewardModelOptions } from './score/judge-reward-model.js'
+export {
+  createJudgePairwiseRewardModel,
+  type JudgePairwiseRewardModelOptions,
+} from './score/judge-pairwise-reward-model.js'
+export { createJudgeChatCompletion, type JudgeChatCompletionOptions } from './score/judge-chat-completion.js'
+export type { JudgeCompletion } from './score/judge-completion.js'
+export {
+  withScoreCache,
+  type CachedRewardModel,
+  type ScoreCacheOptions,
+  type ScoreCacheStats,
+} from './score/with-score-cache.js'
+export { retrying, defaultRetryPolicy, type RetryPolicy } from './generate/retry.js'
 
 // The log
 export type { CandidateRecord, LogSink, PreferenceRecord } from './log/preference-record.js'
@@ -63,6 +78,17 @@ export { createSqliteSink, type SqliteSink, type SqliteSinkOptions } from './log
 export { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from './log/sqlite-store.node.js'
 export { fromRecordRows, toRecordRows, type RecordFilter, type RecordRows } from './log/record-schema.js'
 export { migrations, type Migration } from './log/migrations.js'
+export { parsePreferenceRecord, preferenceRecordSchema } from './log/preference-record-schema.js'
+export { openRecordSource, recordSourceKind, type RecordSourceKind } from './log/record-source.node.js'
+
+// Datasets and statistics from the log
+export { exportRecords, type ExportRecordsOptions, type ExportSummary } from './export/export-records.js'
+export { createPreferenceStats, type PreferenceStats, type PreferenceStatsGroup } from './export/preference-stats.js'
+
+// Guarding the gateway
+export { createGuard, type Guard, type GuardLimits, type GuardOptions } from './guard/create-guard.js'
+export { redactText, redactionMarks } from './guard/redact.js'
+export { redactRecord } from './guard/redact-record.js'
 
 // RATE audits
 export { computeRateAudit } from './audit/compute-rate-audit.js'
@@ -71,15 +97,25 @@ export { renderRateReportMarkdown } from './audit/report-markdown.js'
 export { renderRateReportHtml, type RateReportHtmlOptions } from './audit/report-html.js'
 export { parseRateAuditReport } from './audit/rate-audit-report-schema.js'
 export { readChartJsSource } from './audit/chart-js-source.node.js'
+export {
+  createRateAudit,
+  runRateAudit,
+  type RateAudit,
+  type RateAuditResult,
+  type RateAuditRunOptions,
+} from './audit/rate-audit.js'
 
 // Errors
 export {
   AllCandidatesFailedError,
+  AuthenticationError,
   BonbonError,
+  DeadlineExceededError,
   InvalidOptionsError,
   InvalidRequestError,
   NotFoundError,
   PayloadTooLargeError,
+  RateLimitError,
   RewardModelError,
   UpstreamError,
 } from './errors.js'

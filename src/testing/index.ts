@@ -25,3 +25,9 @@ export {
   type SimulatedRewardShape,
 } from './simulated-reward-server.node.js'
 export { createRateWorld, type RateWorld, type RateWorldItem, type RateWorldOptions } from './rate-world.js'
+export {
+  defaultSimulatedJudgeGrade,
+  startSimulatedJudgeServer,
+  type SimulatedJudgeServer,
+  type SimulatedJudgeServerOptions,
+} from './simulated-judge-server.node.js'

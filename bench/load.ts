@@ -18,6 +18,7 @@ import type { BonbonConfigInput } from '../src/config/config-schema.js'
 import { openSqliteStore } from '../src/log/sqlite-store.node.js'
 import { startSimulatedBackend } from '../src/testing/simulated-backend.node.js'
 import { startSimulatedRewardServer } from '../src/testing/simulated-reward-server.node.js'
+import { printTable } from './print-table.js'
 
 const total = Number(process.env['BENCH_LOAD_REQUESTS'] ?? 1_000)
 const concurrency = Number(process.env['BENCH_LOAD_CONCURRENCY'] ?? total)
@@ -202,12 +203,4 @@ async function peakRss(child: ChildProcess): Promise<number> {
     })
     child.send('rss')
   })
-}
-
-function printTable(header: string[], body: string[][]) {
-  const widths = header.map((cell, column) => Math.max(cell.length, ...body.map((row) => (row[column] ?? '').length)))
-  const line = (row: string[]) => `| ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`
-  console.log(line(header))
-  console.log(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`)
-  for (const row of body) console.log(line(row))
 }

@@ -16,6 +16,7 @@ import { createInterface } from 'node:readline'
 import { Pool, request } from 'undici'
 import { createApp } from '../src/app/create-app.node.js'
 import { serve } from '../src/server/serve.node.js'
+import { printTable } from './print-table.js'
 
 const total = Number(process.env['BENCH_REQUESTS'] ?? 2_000)
 const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 16)
@@ -133,12 +134,4 @@ async function startBareProxy(backendURL: string) {
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
-}
-
-function printTable(header: string[], body: string[][]) {
-  const widths = header.map((cell, column) => Math.max(cell.length, ...body.map((row) => (row[column] ?? '').length)))
-  const line = (row: string[]) => `| ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`
-  console.log(line(header))
-  console.log(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`)
-  for (const row of body) console.log(line(row))
 }

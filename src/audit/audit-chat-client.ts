@@ -7,7 +7,7 @@
 import { InvalidOptionsError, UpstreamError } from '../errors.js'
 import { callUpstream } from '../generate/upstream-call.js'
 import { messageText, type ChatMessage } from '../protocol/chat-message.js'
-import { abortableSleep, withRetries } from './with-retries.js'
+import { abortableSleep, auditRetryPolicy, retrying } from '../generate/retry.js'
 
 /** One chat call of an audit. */
 export interface AuditChatRequest {
@@ -103,7 +103,11 @@ export function createAuditChatClient(options: AuditChatClientOptions): AuditCha
   return {
     model,
     complete: (request) =>
-      withRetries(() => once(request), { maxRetries, baseDelayMs: retryDelayMs, maxDelayMs: maxRetryDelayMs, sleep, signal: request.signal }),
+      retrying(() => once(request), {
+        policy: auditRetryPolicy({ maxRetries, baseDelayMs: retryDelayMs, maxDelayMs: maxRetryDelayMs }),
+        sleep,
+        signal: request.signal,
+      }),
   }
 }
 

@@ -16,7 +16,7 @@ import { auditRateItem, type RateAuditItemResult } from './rate-audit-item.js'
 import { planRateAudit, type RateAuditPlan } from './rate-audit-plan.js'
 import type { RateAuditItem } from './rate-audit-source.js'
 import type { RateWarningThresholds } from './rate-warnings.js'
-import { abortableSleep, withRetries } from './with-retries.js'
+import { abortableSleep, auditRetryPolicy, retrying } from '../generate/retry.js'
 
 /** Options of {@link createRateAudit}. */
 export interface RateAuditOptions {
@@ -125,7 +125,11 @@ export function createRateAudit(options: RateAuditOptions): RateAudit {
       const { signal, onProgress } = runOptions
       const calls = createAuditCalls({ attribute, client, cache, limit: createLimiter(concurrency) })
       const score = scoreWithBreaker(rewardModel, (request) =>
-        withRetries(() => rewardModel.score(request), { maxRetries, baseDelayMs: retryDelayMs, maxDelayMs: 60_000, sleep, signal }),
+        retrying(() => rewardModel.score(request), {
+          policy: auditRetryPolicy({ maxRetries, baseDelayMs: retryDelayMs, maxDelayMs: 60_000 }),
+          sleep,
+          signal,
+        }),
       )
       let done = 0
       const results = await mapWithConcurrency(items, concurrency, async (item) => {

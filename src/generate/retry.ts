@@ -8,8 +8,10 @@ export interface RetryPolicy {
   readonly baseDelayMs: number
   /** The largest back-off, ms (a server's `Retry-After` may ask for more, up to the deadline). @default 4000 */
   readonly maxDelayMs: number
-  /** Uniform draws in [0, 1) for the jitter. @default Math.random */
+  /** Uniform draws in [0, 1) for the jitter; `() => 1` waits the whole ceiling. @default Math.random */
   readonly random?: () => number
+  /** The longest wait a server's `Retry-After` may ask for, ms. @default no cap (the deadline bounds it) */
+  readonly maxRetryAfterMs?: number
 }
 
 /** The policy used when none is configured. */
@@ -17,39 +19,15 @@ export const defaultRetryPolicy: RetryPolicy = { maxRetries: 2, baseDelayMs: 250
 
 /**
  * Whether trying again may help: a connection that failed or was reset (no status), 408, 409, 429
- * or 5xx, as each error's own `isRetryable` says.
+ * or 5xx, as each error's own `isRetryable` says (upstream, reward model, or any error that says so).
  */
 export function isRetryableError(error: unknown): boolean {
   if (UpstreamError.isInstance(error) || RewardModelError.isInstance(error)) return error.isRetryable
-  return false
+  return typeof error === 'object' && error !== null && 'isRetryable' in error && error.isRetryable === true
 }
 
-/**
- * Runs `attempt`, trying again after retryable failures with "full jitter" exponential back-off
- * (a uniform wait in [0, min(max, base·2ᵏ)], which spreads a burst of clients apart), or after the
- * server's `Retry-After` when it gave one. Waiting stops at once when `signal` aborts.
- * @see https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
- */
-export async function retrying<T>(
-  attempt: () => Promise<T>,
-  options: { policy: RetryPolicy; signal?: AbortSignal | undefined; shouldRetry?: (error: unknown) => boolean },
-): Promise<T> {
-  const { policy, signal } = options
-  const shouldRetry = options.shouldRetry ?? isRetryableError
-  const random = policy.random ?? Math.random
-  for (let tried = 0; ; tried += 1) {
-    try {
-      return await attempt()
-    } catch (error) {
-      if (tried >= policy.maxRetries || signal?.aborted || !shouldRetry(error)) throw error
-      const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** tried)
-      const retryAfterMs = UpstreamError.isInstance(error) ? (error.retryAfterSeconds ?? 0) * 1_000 : 0
-      await sleep(Math.max(retryAfterMs, random() * ceiling), signal)
-    }
-  }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+/** Waits `ms`, rejecting with the signal's reason as soon as it aborts. */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason)
     const onAbort = () => {
@@ -62,4 +40,51 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
     }, ms)
     signal?.addEventListener('abort', onAbort, { once: true })
   })
+}
+
+/**
+ * Runs `attempt`, trying again after retryable failures with "full jitter" exponential back-off
+ * (a uniform wait in [0, min(max, base·2ᵏ)], which spreads a burst of clients apart), or after the
+ * server's `Retry-After` when it gave one. Waiting stops at once when `signal` aborts.
+ * @see https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
+ */
+export async function retrying<T>(
+  attempt: () => Promise<T>,
+  options: {
+    policy: RetryPolicy
+    signal?: AbortSignal | undefined
+    shouldRetry?: (error: unknown) => boolean
+    /** Waits between tries; injectable for tests. @default abortableSleep */
+    sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+  },
+): Promise<T> {
+  const { policy, signal } = options
+  const shouldRetry = options.shouldRetry ?? isRetryableError
+  const sleep = options.sleep ?? abortableSleep
+  const random = policy.random ?? Math.random
+  for (let tried = 0; ; tried += 1) {
+    try {
+      return await attempt()
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason
+      if (tried >= policy.maxRetries || !shouldRetry(error)) throw error
+      const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** tried)
+      const retryAfterMs = Math.min(retryAfterSecondsOf(error) * 1_000, policy.maxRetryAfterMs ?? Infinity)
+      await sleep(Math.max(retryAfterMs, random() * ceiling), signal)
+    }
+  }
+}
+
+function retryAfterSecondsOf(error: unknown): number {
+  if (typeof error !== 'object' || error === null || !('retryAfterSeconds' in error)) return 0
+  const value = error.retryAfterSeconds
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0
+}
+
+/**
+ * The policy of an audit's paid calls: plain doubling (one client, no burst to spread, so no
+ * jitter), with `Retry-After` honoured up to the largest back-off.
+ */
+export function auditRetryPolicy(limits: Pick<RetryPolicy, 'maxRetries' | 'baseDelayMs' | 'maxDelayMs'>): RetryPolicy {
+  return { ...limits, random: () => 1, maxRetryAfterMs: limits.maxDelayMs }
 }

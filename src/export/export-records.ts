@@ -133,7 +133,8 @@ export async function exportRecords(options: ExportRecordsOptions): Promise<Expo
     let line: string
     let prompt: string
     if (format === 'jsonl') {
-      if (scoredRewards(record).length < (options.minN ?? 1)) {
+      // The raw log keeps every record (n = 1 pass-throughs and failed runs included) unless asked.
+      if (options.minN !== undefined && scoredRewards(record).length < options.minN) {
         counts.skipped.fewerScored += 1
         return
       }

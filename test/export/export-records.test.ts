@@ -112,6 +112,15 @@ describe('exportRecords', () => {
     expect(rawStrict).toMatchObject({ written: 0, skipped: { fewerScored: 3 } })
   })
 
+  it('keeps unscored records (n = 1 pass-throughs, failed runs) in the raw jsonl log unless --min-n asks otherwise', async () => {
+    const base = makeRecord({ requestId: 'unscored' })
+    const unscored = { ...base, candidates: base.candidates.map((candidate) => ({ ...candidate, reward: null })), chosen: null }
+    const raw = await exportRecords({ records: [unscored], format: 'jsonl', write: () => {} })
+    expect(raw).toMatchObject({ written: 1, skipped: { fewerScored: 0 } })
+    const pairs = await exportRecords({ records: [unscored], format: 'trl', write: () => {} })
+    expect(pairs.written).toBe(0)
+  })
+
   it('splits by prompt: the same prompt always lands in the same split, on every run', async () => {
     const records = distinctRecords(2_000).map((record, i) => ({
       ...record,

@@ -1,4 +1,6 @@
 import OpenAI from 'openai'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openSqliteStore } from '../../src/log/sqlite-store.node.js'
 import { startGateway, type Gateway } from './gateway-fixture.js'
@@ -72,6 +74,31 @@ describe('the gateway under upstream faults', () => {
     await pending
     const outcomes = await Promise.all(gateway.backend.requests.map((request) => request.outcome))
     expect(outcomes.filter((outcome) => outcome === 'client-closed').length).toBeGreaterThanOrEqual(1)
+  })
+})
+
+describe('the gateway when its client goes away while scoring', () => {
+  it('aborts the reward model call', async () => {
+    // A scorer that never answers and notes when bonbon hangs up on it.
+    let closed!: () => void
+    const hungUp = new Promise<void>((resolve) => (closed = resolve))
+    let received!: () => void
+    const scoring = new Promise<void>((resolve) => (received = resolve))
+    const scorer = createServer((request) => {
+      received()
+      request.socket.on('close', () => closed())
+    })
+    await new Promise<void>((resolve) => scorer.listen(0, '127.0.0.1', resolve))
+    const { port } = scorer.address() as AddressInfo
+    gateway = await startGateway({ config: { reward: { kind: 'http', url: `http://127.0.0.1:${port}/score`, maxRetries: 0 } } })
+    const controller = new AbortController()
+    const pending = post({}, { signal: controller.signal }).catch((error: unknown) => error)
+    await scoring
+    controller.abort()
+    await pending
+    await hungUp
+    scorer.closeAllConnections()
+    await new Promise((resolve) => scorer.close(resolve))
   })
 })
 

@@ -2,23 +2,14 @@ import { z } from 'zod'
 import { judgePairwiseRewardSchema, judgeRewardSchema } from '../score/judge-config-schema.js'
 import { nForKlBudget } from '../select/theory/kl-bound.js'
 import { nForWinRate } from '../select/theory/win-rate.js'
+import { auditAttributeSchema, auditSchema } from './audit-schema.js'
+import { headers, url } from './common-schema.js'
+import { authSchema, limitsSchema } from './guard-schema.js'
+import { logSchema } from './log-schema.js'
 
-/**
- * An http(s) URL without credentials: a password in a URL would be printed in the start-up banner
- * and repeated in every error about the server; keys belong in `apiKey` or the environment.
- */
-const url = z
-  .url({
-    protocol: /^https?$/,
-    error: (issue) => (issue.input === undefined ? 'required' : 'must be an http(s) URL'),
-  })
-  .refine((value) => {
-    // URL.canParse: zod runs refinements even after the URL check failed.
-    if (!URL.canParse(value)) return true
-    const parsed = new URL(value)
-    return parsed.username === '' && parsed.password === ''
-  }, 'must not contain credentials; put the key in apiKey or a BONBON_* environment variable')
-const headers = z.record(z.string(), z.string())
+export { auditAttributeSchema, auditRewriterSchema, auditSchema } from './audit-schema.js'
+export { authSchema, limitsSchema } from './guard-schema.js'
+export { logConsumerSchema, logSchema } from './log-schema.js'
 
 /** An OpenAI-compatible inference server (vLLM, SGLang, TGI, llama.cpp, Ollama, OpenAI). */
 export const openaiUpstreamSchema = z.strictObject({
@@ -146,174 +137,9 @@ export const bestOfNSchema = z.strictObject({
   minCandidates: z.number().int().min(1).default(1),
 })
 
-/** Where the queue consumer of `log.kind: "queue"` stores records. */
-export const logConsumerSchema = z.discriminatedUnion('target', [
-  /** The same tables as the D1 sink, one transaction per record. */
-  z.strictObject({
-    target: z.literal('d1'),
-    /** Name of the D1 binding in wrangler.toml. */
-    binding: z.string().min(1).default('DB'),
-  }),
-  /** One JSONL object per batch (one PreferenceRecord per line), readable by `bonbon export --source`. */
-  z.strictObject({
-    target: z.literal('r2'),
-    /** Name of the R2 bucket binding in wrangler.toml. */
-    binding: z.string().min(1).default('LOG_BUCKET'),
-    /** Key prefix of the objects; keys continue with `YYYY/MM/DD/<time>-<id>.jsonl`. */
-    prefix: z.string().default('bonbon/records/'),
-  }),
-])
-
-/** What every kind of log keeps of a request, and whether a client may ask to be left out. */
-const logPrivacyFields = {
-  /**
-   * Ask the upstream for the log-probabilities of the sampled tokens at generation time, so each
-   * candidate's sum (the reference policy's log-probability, which BoNBoN's objective needs) is kept.
-   * Clients that did not ask for logprobs do not get them in their answer.
-   * @default false
-   */
-  referenceLogprobs: z.boolean().optional(),
-  /**
-   * Mask e-mail addresses, phone numbers, card numbers (Luhn-checked) and API-key-like strings in the
-   * prompts, parameters and answers of each stored record; the client's answer is never changed.
-   * @default false
-   */
-  redact: z.boolean().optional(),
-  /**
-   * Honour a client's `x-bonbon-log: off` header by storing no record of that request. When false,
-   * the header is ignored and the request is logged like any other.
-   * @default true
-   */
-  allowOptOut: z.boolean().optional(),
-}
-
-export const logSchema = z.discriminatedUnion('kind', [
-  /** The embedded SQLite store (`node:sqlite`, WAL). */
-  z.strictObject({
-    kind: z.literal('sqlite'),
-    /** Database file; relative paths are resolved against the config file's folder. */
-    path: z.string().min(1).default('bonbon.db'),
-    /** Records per transaction. */
-    batchSize: z.number().int().min(1).default(64),
-    /** Longest a record waits in the queue before a batch is written, ms. */
-    flushIntervalMs: z.number().int().min(1).default(200),
-    /**
-     * `async`: records are committed in the background, so a crash loses at most the records queued
-     * and not yet committed (at most `maxQueue`; in practice about `flushIntervalMs` of traffic).
-     * `sync`: an answer leaves only once its record is committed to disk (concurrent requests share
-     * a transaction).
-     */
-    durability: z.enum(['async', 'sync']).default('async'),
-    /** Most records queued in memory; beyond it, records go straight to the spill file. At least `batchSize`. */
-    maxQueue: z.number().int().min(1).default(10_000),
-    /**
-     * Append-only JSONL file that takes records while the store fails (and beyond `maxQueue`); they are
-     * replayed into the store when it recovers and at start-up. Relative paths are resolved like `path`.
-     * Default: `<path>.spill.jsonl`.
-     */
-    spillPath: z.string().min(1).optional(),
-    ...logPrivacyFields,
-  }),
-  /** Keep nothing. */
-  z.strictObject({ kind: z.literal('none'), ...logPrivacyFields }),
-  /** Cloudflare D1 (Workers only), written after each response; the schema comes from migrations/. */
-  z.strictObject({
-    kind: z.literal('d1'),
-    /** Name of the D1 binding in wrangler.toml. */
-    binding: z.string().min(1).default('DB'),
-    ...logPrivacyFields,
-  }),
-  /** A Cloudflare Queue (Workers only) whose consumer, in the same Worker, stores the records in batches. */
-  z.strictObject({
-    kind: z.literal('queue'),
-    /** Name of the queue producer binding in wrangler.toml. */
-    binding: z.string().min(1).default('LOG_QUEUE'),
-    /** Where the consumer stores each batch. */
-    consumer: logConsumerSchema.default({ target: 'd1', binding: 'DB' }),
-    ...logPrivacyFields,
-  }),
-])
-
 export const serverSchema = z.strictObject({
   /** Largest request body accepted, counted in bytes actually read. */
   bodyLimitBytes: z.number().int().min(1024).default(1_048_576),
-})
-
-/** Client authentication. Without keys the gateway is open to anyone who can reach it. */
-export const authSchema = z.strictObject({
-  /**
-   * API keys clients must send as `Authorization: Bearer <key>` (compared in constant time); a
-   * missing or unknown key gets a 401. At least 16 characters without spaces each
-   * (`openssl rand -hex 24` makes one). Env `BONBON_AUTH_KEYS` (comma-separated) replaces the list.
-   * @default none: no key is asked for
-   */
-  keys: z
-    .array(z.string().min(16, 'must be at least 16 characters').regex(/^\S+$/, 'must not contain spaces'))
-    .optional(),
-})
-
-/**
- * Limits per client, so that one client cannot exhaust the inference backend. A client is its API
- * key when `auth.keys` is set, else its IP address. Every limit is off unless set.
- */
-export const limitsSchema = z.strictObject({
-  /** Requests a client may make per minute (a token bucket refilled continuously); above it, 429 with `Retry-After`. */
-  requestsPerMinute: z.number().int().min(1).optional(),
-  /** Requests a client may make at once after a quiet spell (the bucket's size). @default requestsPerMinute */
-  burst: z.number().int().min(1).optional(),
-  /** Largest fan-out a client may ask for; above it, 400. At least `bestOfN.n`. @default bestOfN.maxN */
-  maxN: z.number().int().min(1).max(128).optional(),
-  /**
-   * Largest `max_tokens` / `max_completion_tokens` a client may ask for; above it, 400. A request
-   * that sets neither is sent upstream with `max_tokens` set to this value.
-   */
-  maxTokens: z.number().int().min(1).optional(),
-  /**
-   * Candidate generations a client may have in flight at once, over all its requests; a request
-   * that would exceed it gets 429 with `Retry-After: 1`. At least the largest fan-out allowed.
-   */
-  maxConcurrentFanout: z.number().int().min(1).optional(),
-  /** Clients whose request rate is remembered (least recently seen forgotten first). @default 10000 */
-  maxClients: z.number().int().min(1).optional(),
-})
-
-/** An attribute W a RATE audit can measure, described in words for an LLM labeller and rewriter. */
-export const auditAttributeSchema = z.strictObject({
-  /** The name `bonbon audit rate --attribute` selects it by (letters, digits, `-`, `_`). */
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9][\w-]*$/, 'must start with a letter or digit and hold only letters, digits, - and _'),
-  /** What the attribute is, in one sentence ("how formal the answer's tone is"). */
-  description: z.string().min(1),
-  /** What an answer with W = 1 looks like ("formal: no contractions, no slang"). */
-  positive: z.string().min(1),
-  /** What an answer with W = 0 looks like ("casual: contractions, conversational tone"). */
-  negative: z.string().min(1),
-})
-
-/** The OpenAI-compatible chat server that rewrites and classifies answers in a RATE audit. */
-export const auditRewriterSchema = z.strictObject({
-  /** Base URL including `/v1`, e.g. `https://api.openai.com/v1`. */
-  baseURL: url,
-  /** The chat model that rewrites and labels answers. */
-  model: z.string().min(1),
-  /** Bearer key for the server. */
-  apiKey: z.string().optional(),
-})
-
-/** `bonbon audit rate`: how answers are rewritten and labelled. */
-export const auditSchema = z.strictObject({
-  /**
-   * The rewriter and classifier. When absent, the gateway's `openai` upstream is called directly
-   * (bypassing best-of-n), with the model given by `--model` or, else, the first audited record's.
-   */
-  rewriter: auditRewriterSchema.optional(),
-  /** Custom attributes, besides the built-in `length`. */
-  attributes: z.array(auditAttributeSchema).optional(),
-  /** Rewriter and classifier calls in flight at once. */
-  concurrency: z.number().int().min(1).max(256).default(4),
-  /** Retries of a rewriter, classifier or reward-model call that failed with 408, 409, 429, 5xx or a network error. */
-  maxRetries: z.number().int().min(0).max(10).default(2),
 })
 
 /** The whole configuration of a bonbon gateway, as JSON. */

@@ -7,16 +7,30 @@
  *   npm run simulate                                                   # terminal 1
  *   node bin/bonbon.js serve --config examples/openai-gateway.json     # terminal 2
  *
- * The same servers, with injectable faults, are exported from `bonbon/testing` for your tests.
+ * SIMULATED_BACKEND_PORT and SIMULATED_REWARD_PORT move them (then point the gateway's configuration
+ * at the new ports). The same servers, with injectable faults, are exported from `bonbon/testing`
+ * for your tests.
  */
 import { startSimulatedBackend } from '../src/testing/simulated-backend.node.js'
 import { startSimulatedRewardServer } from '../src/testing/simulated-reward-server.node.js'
 
-const backend = await startSimulatedBackend({ port: Number(process.env['SIMULATED_BACKEND_PORT'] ?? 8000) })
-const reward = await startSimulatedRewardServer({ shape: 'http', port: Number(process.env['SIMULATED_REWARD_PORT'] ?? 8001) })
+const backendPort = Number(process.env['SIMULATED_BACKEND_PORT'] ?? 8000)
+const rewardPort = Number(process.env['SIMULATED_REWARD_PORT'] ?? 8001)
+const backend = await startSimulatedBackend({ port: backendPort }).catch((error: unknown) =>
+  exitBusy(error, backendPort, 'SIMULATED_BACKEND_PORT'),
+)
+const reward = await startSimulatedRewardServer({ shape: 'http', port: rewardPort }).catch((error: unknown) =>
+  exitBusy(error, rewardPort, 'SIMULATED_REWARD_PORT'),
+)
 console.log(`simulated inference server: ${backend.url} (model "simulated-model")`)
 console.log(`simulated reward model:     ${reward.scoreURL} (longer answers score higher, with jitter)`)
 console.log('Ctrl-C to stop.')
 const stop = () => void Promise.all([backend.close(), reward.close()]).then(() => process.exit(0))
 process.on('SIGINT', stop)
 process.on('SIGTERM', stop)
+
+function exitBusy(error: unknown, port: number, variable: string): never {
+  if ((error as NodeJS.ErrnoException | null)?.code !== 'EADDRINUSE') throw error
+  console.error(`simulate: port ${port} is in use; choose another with ${variable}=<port>.`)
+  process.exit(1)
+}

@@ -7,9 +7,14 @@ import { registerStatsCommand } from './stats-command.node.js'
 
 /** Runs the `bonbon` command line with the given arguments (without `node` and the script). */
 export async function main(argv: readonly string[]): Promise<void> {
+  // `bonbon export --out - | head` closes the pipe early: that is the reader's choice, not a failure.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0)
+    throw error
+  })
   const program = new Command('bonbon')
     .description('best-of-n at the gateway: sample n answers, score them with a reward model, answer with the best')
-    .showHelpAfterError()
+    .showHelpAfterError('(run with --help for usage)')
   registerServeCommand(program)
   registerAuditCommand(program)
   registerExportCommand(program)
@@ -17,12 +22,23 @@ export async function main(argv: readonly string[]): Promise<void> {
   try {
     await program.parseAsync([...argv], { from: 'user' })
   } catch (error) {
-    // Configuration and input errors are the user's to fix: say what is wrong, without a stack.
-    if (BonbonError.isInstance(error)) {
-      console.error(`bonbon: ${error.message}`)
-      process.exitCode = 2
-      return
-    }
-    throw error
+    const message = userFacingMessage(error)
+    if (message === undefined) throw error
+    console.error(`bonbon: ${message}`)
+    process.exitCode = 2
   }
+}
+
+/**
+ * What to tell the user of an error that is theirs to fix (bad configuration or input, a file that
+ * is missing, a port in use), without a stack; undefined for a bug, whose stack is worth showing.
+ */
+function userFacingMessage(error: unknown): string | undefined {
+  if (BonbonError.isInstance(error)) return error.message
+  const code = (error as NodeJS.ErrnoException | null)?.code
+  if (error instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+    const where = (error as NodeJS.ErrnoException).path
+    return where !== undefined && !error.message.includes(where) ? `${error.message} (${where})` : error.message
+  }
+  return undefined
 }

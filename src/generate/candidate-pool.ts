@@ -83,12 +83,23 @@ export function loadCandidatePool(
 ): Promise<CandidatePool> {
   const cached = poolCache.get(path)
   if (cached) return cached
-  const loading = readTextFile(path).then(parseCandidatePool)
+  const loading = readTextFile(path).then(parseCandidatePool, (error: unknown) => {
+    // A missing or unreadable pool is the operator's to fix: say which file, without a stack.
+    throw new InvalidOptionsError(`Cannot read the candidate pool ${path}: ${describeReadError(error)}`, { cause: error })
+  })
   poolCache.set(path, loading)
   loading.catch(() => {
     if (poolCache.get(path) === loading) poolCache.delete(path)
   })
   return loading
+}
+
+function describeReadError(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code
+  if (code === 'ENOENT') return 'no such file'
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
+  if (code === 'EISDIR') return 'it is a folder'
+  return error instanceof Error ? error.message : String(error)
 }
 
 function parseLine(raw: string, line: number): CandidatePoolItem {

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { InvalidOptionsError } from '../../src/errors.js'
 import { loadCandidatePool, parseCandidatePool } from '../../src/generate/candidate-pool.js'
@@ -66,6 +68,14 @@ describe('loadCandidatePool', () => {
     expect(first).toBe(second)
     expect(reads).toBe(1)
     expect(first.byInstruction('Say hi.')).toBeDefined()
+  })
+
+  it('names a pool file that does not exist in an options error, not a bare ENOENT', async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'bonbon-pool-')), 'missing.jsonl')
+    const loading = loadCandidatePool(path, (file) => readFile(file, 'utf8'))
+
+    await expect(loading).rejects.toSatisfy(InvalidOptionsError.isInstance)
+    await expect(loading).rejects.toThrow(`Cannot read the candidate pool ${path}: no such file`)
   })
 
   it('reads a file again after a failed load', async () => {

@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createSqliteSink } from '../../src/log/sqlite-sink.node.js'
+import { makeRecords } from '../log/preference-record-fixture.js'
+
+const entry = fileURLToPath(new URL('../server/bonbon-cli-entry.ts', import.meta.url))
+let folder: string
+
+beforeAll(() => {
+  folder = mkdtempSync(join(tmpdir(), 'bonbon-cli-'))
+})
+
+afterAll(() => {
+  rmSync(folder, { recursive: true, force: true })
+})
+
+interface Run {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs `bonbon` from source in its own process; `firstChunkOnly` hangs up its stdout after one read. */
+function bonbon(args: readonly string[], options: { firstChunkOnly?: boolean } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+      if (options.firstChunkOnly) child.stdout.destroy()
+    })
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.once('exit', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+describe('the bonbon command line', () => {
+  it('names a missing replay pool in one line, without a stack', async () => {
+    const config = join(folder, 'missing-pool.json')
+    writeFileSync(config, JSON.stringify({ upstream: { kind: 'replay', file: 'nope.jsonl' }, reward: { kind: 'replay', file: 'nope.jsonl' }, log: { kind: 'none' } }))
+
+    const run = await bonbon(['serve', '--config', config, '--port', '0'])
+
+    expect(run.code).toBe(2)
+    expect(run.stderr.trim()).toBe(`bonbon: Cannot read the candidate pool ${join(folder, 'nope.jsonl')}: no such file`)
+  })
+
+  it('answers a mistyped option with the error and a hint, not the whole help', async () => {
+    const run = await bonbon(['export', '--format', 'trl', '--out', '-', '--sinse', '2025-01-01'])
+
+    expect(run.code).not.toBe(0)
+    expect(run.stderr).toContain("unknown option '--sinse'")
+    expect(run.stderr).toContain('(run with --help for usage)')
+    expect(run.stderr).not.toContain('Options:')
+  })
+
+  it('stops quietly when the reader of `--out -` hangs up, as `| head` does', async () => {
+    const store = join(folder, 'big.db')
+    const sink = createSqliteSink({ path: store, batchSize: 500 })
+    for (const [i, record] of makeRecords(2_000).entries()) {
+      await sink.write({ ...record, requestId: `req-${i}`, messages: [{ role: 'user', content: `question ${i}` }] })
+    }
+    await sink.close()
+
+    const run = await bonbon(['export', '--store', store, '--format', 'jsonl', '--out', '-'], { firstChunkOnly: true })
+
+    expect(run.stdout.length).toBeGreaterThan(0)
+    expect(run.stderr).not.toContain('EPIPE')
+    expect(run.code).toBe(0)
+  })
+})

@@ -66,6 +66,8 @@ export interface AuditRateCommandOutcome {
   readonly out?: string
   /** Whether the run was stopped (Ctrl-C or `io.signal`) before it finished. */
   readonly interrupted?: boolean
+  /** Whether a finished run could estimate the RATE effect (false: too few labelled, scored answers). */
+  readonly estimated?: boolean
 }
 
 /**
@@ -135,9 +137,18 @@ export async function runAuditRateCommand(options: AuditRateCommandOptions, io: 
     const out = options.out ?? `rate-${attribute.name}-${timestamp((io.now ?? (() => new Date()))())}`
     const written = await writeRateAuditReports({ dir: out, result, attribute, source: label })
     stderr.write(`${formatRateAuditCalls(result, plan)}\n`)
+    if (result.unlabelled > 0) {
+      stderr.write(`${result.unlabelled} of ${result.items.length} answers left out: the classifier could not decide their W.\n`)
+    }
     if (result.failures.length > 0) stderr.write(`First failures:\n${result.failures.map((line) => `  ${line}`).join('\n')}\n`)
     stdout.write(`${rateReportHighlights(written.markdown)}\n\nReports written to ${out}/: report.json, report.md, report.html, items.jsonl\n`)
-    return { out }
+    const estimated = result.report.rate.ate.estimate !== null
+    if (!estimated) {
+      stderr.write(
+        `No RATE estimate: it needs answers with W = 1 and with W = 0 whose rewrites were scored (here ${result.report.n1} and ${result.report.n0}).\n`,
+      )
+    }
+    return { out, estimated }
   } finally {
     process.removeListener('SIGINT', onSigint)
     cache.close()
@@ -173,6 +184,8 @@ export function registerAuditCommand(program: Command, io: AuditCommandIo = {}):
       const outcome = await runAuditRateCommand(options, io)
       // 128 + SIGINT, as shells report a command stopped by Ctrl-C.
       if (outcome.interrupted === true) process.exitCode = 130
+      // A run that paid for calls and could estimate nothing has failed, whatever it wrote.
+      else if (outcome.estimated === false) process.exitCode = 1
     })
 }
 

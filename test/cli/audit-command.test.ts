@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -92,6 +92,21 @@ describe('bonbon audit rate', () => {
     const fixed = JSON.parse(readFileSync(join(dir, 'fixed', 'report.json'), 'utf8')) as { audit: { threshold: number; items: number } }
     expect(fixed.audit).toMatchObject({ threshold: 50, items: 4 })
   })
+
+  it('fails, saying why, when the classifier can decide no W and so nothing can be estimated', async () => {
+    mkdirSync(join(dir, 'undecided'))
+    const undecided = await startAuditWorld(join(dir, 'undecided'), worldLines(6), { answer: () => 'It is hard to say.' })
+    try {
+      const args = ['audit', 'rate', '--config', undecided.configPath, '--attribute', 'exclaim', '--source', undecided.sourcePath]
+      const result = await bonbon([...args, '--out', join(dir, 'none'), '--yes'])
+
+      expect(result.stderr).toContain('6 of 6 answers left out: the classifier could not decide their W.')
+      expect(result.stderr).toContain('No RATE estimate: it needs answers with W = 1 and with W = 0 whose rewrites were scored (here 0 and 0).')
+      expect(result.code).toBe(1)
+    } finally {
+      await undecided.close()
+    }
+  }, 60_000)
 
   it('audits the chosen answers of the store, rewritten by the upstream with the logged model by default', async () => {
     const config = join(dir, 'gateway.json')

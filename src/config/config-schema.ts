@@ -117,7 +117,7 @@ const fanoutSizeSchema = z
     z.number().int().min(1).max(128),
     z.strictObject({ klBudget: z.number().min(0).max(4) }),
     z.strictObject({ winRate: z.number().min(0.5).max(0.99) }),
-  ])
+  ], { error: 'must be an integer 1-128, {"klBudget": <nats, 0-4>} or {"winRate": <0.5-0.99>}' })
   .transform((value) => (typeof value === 'number' ? value : 'klBudget' in value ? nForKlBudget(value.klBudget) : nForWinRate(value.winRate)))
 
 export const bestOfNSchema = z.strictObject({

@@ -4,14 +4,16 @@
  * score of the chosen answer, its win rate against a random candidate of the same pool, and how
  * much longer the chosen answers are than a random one.
  *
- * The gateway is taken from BONBON_URL (default http://127.0.0.1:8080/v1, where `npm start`
- * listens); if none answers there, one is started in-process on the same sample.
+ * The gateway is `--url <base URL>`, or `--port <p>` on 127.0.0.1, or BONBON_URL (default
+ * http://127.0.0.1:8080/v1, where `npm start` listens); if none answers there, one is started
+ * in-process on the same sample.
  */
 import OpenAI from 'openai'
 import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
 import { createApp } from '../src/app/create-app.node.js'
 import { loadConfigFile } from '../src/config/load-config.node.js'
 import { parseCandidatePool } from '../src/generate/candidate-pool.js'
@@ -49,14 +51,16 @@ for (const n of sizes) {
     Array.from({ length: repetitions }, (_, repetition) => ({ instruction, seed: repetition * 1_000 + item })),
   )
   const outcomes = await mapLimit(jobs, concurrency, async ({ instruction, seed }) => {
-    const completion = await client.chat.completions.create(
-      { model: 'replay', messages: [{ role: 'user', content: instruction }], seed },
-      { headers: { 'x-bonbon-n': String(n) } },
-    )
+    const completion = await client.chat.completions
+      .create({ model: 'replay', messages: [{ role: 'user', content: instruction }], seed }, { headers: { 'x-bonbon-n': String(n) } })
+      .catch((error: unknown) => {
+        if (error instanceof OpenAI.APIError && error.status === 400) notTheSample(baseURL, error.message)
+        throw error
+      })
     const answer = completion.choices[0]?.message.content ?? ''
     const entry = entries.get(instruction) as PoolEntry
     const score = entry.scoreByAnswer.get(answer)
-    if (score === undefined) throw new Error(`the gateway answered with text that is not in the pool: ${answer.slice(0, 60)}`)
+    if (score === undefined) notTheSample(baseURL)
     const wins = entry.scores.reduce((sum, other) => sum + (score > other ? 1 : score === other ? 0.5 : 0), 0)
     return {
       score,
@@ -88,8 +92,24 @@ console.log('\nwin rate: chance the chosen answer beats a random candidate of th
 console.log('n/(n+1) is its value for continuous rewards. Lengths are in characters (code points).')
 await server?.close()
 
+/** The demo only means something over the shipped sample: say so, rather than a stack trace. */
+function notTheSample(baseURL: string, detail?: string): never {
+  console.error(
+    `The gateway at ${baseURL} is not serving the shipped sample${detail === undefined ? '' : ` (${detail})`}.\n` +
+      'Start it with `npm start` (examples/replay-gateway.json), or point the demo elsewhere with --url or --port.',
+  )
+  process.exit(1)
+}
+
+function gatewayURL(): string {
+  const { values } = parseArgs({ options: { url: { type: 'string' }, port: { type: 'string' } } })
+  if (values.url !== undefined) return values.url
+  if (values.port !== undefined) return `http://127.0.0.1:${values.port}/v1`
+  return process.env['BONBON_URL'] ?? 'http://127.0.0.1:8080/v1'
+}
+
 async function gateway(): Promise<{ baseURL: string; server?: RunningServer }> {
-  const baseURL = process.env['BONBON_URL'] ?? 'http://127.0.0.1:8080/v1'
+  const baseURL = gatewayURL()
   try {
     const health = await fetch(new URL('/healthz', baseURL), { signal: AbortSignal.timeout(2_000) })
     if (health.ok) return { baseURL }

@@ -8,7 +8,7 @@ export const logConsumerSchema = z.discriminatedUnion('target', [
     /** Name of the D1 binding in wrangler.toml. */
     binding: z.string().min(1).default('DB'),
   }),
-  /** One JSONL object per batch (one PreferenceRecord per line), readable by `bonbon export --source`. */
+  /** One JSONL object per batch (one PreferenceRecord per line), readable by `bonbon export --store`. */
   z.strictObject({
     target: z.literal('r2'),
     /** Name of the R2 bucket binding in wrangler.toml. */

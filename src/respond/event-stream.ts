@@ -1,4 +1,5 @@
 import type { BestOfNResult } from '../best-of-n.js'
+import { UpstreamError } from '../errors.js'
 import { toErrorResponse } from '../protocol/error-response.js'
 import { sseComment, sseData } from '../protocol/sse-writer.js'
 import { completionChunks } from './completion-chunks.js'
@@ -32,20 +33,32 @@ export function bestOfNEventStream(options: EventStreamOptions): ReadableStream<
       timer = setInterval(() => {
         if (!closed) controller.enqueue(sseComment('heartbeat'))
       }, options.heartbeatMs)
+      const finish = (events: readonly Uint8Array[]) => {
+        for (const event of events) controller.enqueue(event)
+        controller.enqueue(sseData('[DONE]'))
+        controller.close()
+      }
+      const fail = (error: unknown) => finish([sseData(toErrorResponse(error).body)])
       void options.pending.then(
         (result) => {
           if (closed) return
           stop()
-          for (const chunk of completionChunks(result)) controller.enqueue(sseData(chunk))
-          controller.enqueue(sseData('[DONE]'))
-          controller.close()
+          // A throw here would be lost and leave the client waiting forever, so it becomes an error
+          // event. Every chunk is encoded before the first is sent: an answer that cannot be
+          // encoded is one error event, never half an answer.
+          let events: Uint8Array[]
+          try {
+            events = encodeChunks(completionChunks(result))
+          } catch (error) {
+            fail(error)
+            return
+          }
+          finish(events)
         },
         (error: unknown) => {
           if (closed) return
           stop()
-          controller.enqueue(sseData(toErrorResponse(error).body))
-          controller.enqueue(sseData('[DONE]'))
-          controller.close()
+          fail(error)
         },
       )
     },
@@ -54,4 +67,19 @@ export function bestOfNEventStream(options: EventStreamOptions): ReadableStream<
       options.onCancel?.()
     },
   })
+}
+
+/**
+ * The chunks as SSE events. An upstream answer too odd to serialise (say, nested past the stack)
+ * is a 502, as it is unstreamed.
+ */
+function encodeChunks(chunks: readonly Record<string, unknown>[]): Uint8Array[] {
+  try {
+    return chunks.map((chunk) => sseData(chunk))
+  } catch (error) {
+    throw new UpstreamError('The upstream answer could not be serialised for the client.', {
+      cause: error,
+      isRetryable: false,
+    })
+  }
 }

@@ -45,7 +45,7 @@ export function mergeChoiceChunk(
     } else if (key === 'text') {
       if (typeof value === 'string') state.text += value
     } else if (key === 'logprobs') {
-      if (isRecord(value)) state.logprobs = concatenateLists(state.logprobs ?? {}, value)
+      if (isRecord(value)) state.logprobs = appendLists(state.logprobs, value)
     } else if (key === 'finish_reason') {
       if (typeof value === 'string' && state.finishReason === null) {
         state.finishReason = value
@@ -119,15 +119,25 @@ function mergeFunction(
   return merged
 }
 
-function concatenateLists(
-  previous: Readonly<Record<string, unknown>>,
+/**
+ * Appends a chunk's log-probability lists to the state's, in place: a long answer brings one list
+ * entry per chunk, and copying the whole list each time made the merge quadratic in its length.
+ * The state owns its object and lists (copied from the first chunk), so no chunk is ever mutated.
+ */
+function appendLists(
+  state: Record<string, unknown> | null,
   next: Readonly<Record<string, unknown>>,
 ): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...previous }
+  const merged = state ?? {}
   for (const [key, value] of Object.entries(next)) {
     const before = merged[key]
-    if (Array.isArray(value) && Array.isArray(before)) merged[key] = [...before, ...value]
-    else if (value !== null || before === undefined) merged[key] = value
+    if (Array.isArray(value) && Array.isArray(before)) {
+      for (const entry of value) before.push(entry)
+    } else if (Array.isArray(value)) {
+      merged[key] = [...value]
+    } else if (value !== null || before === undefined) {
+      merged[key] = value
+    }
   }
   return merged
 }

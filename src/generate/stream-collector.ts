@@ -40,7 +40,8 @@ export interface CollectStreamOptions {
 
 /**
  * Rebuilds complete choices from an OpenAI-style completion stream, demultiplexing deltas by
- * `index` without assuming any interleaving or one choice per chunk.
+ * `index` without assuming any interleaving or one choice per chunk. Events with empty data are
+ * keep-alives and skipped.
  * @throws UpstreamError when the stream carries an error frame (even if `[DONE]` follows), holds
  * data that is not a chunk, breaks off, or ends before `[DONE]` with a choice unfinished.
  */
@@ -54,6 +55,9 @@ export async function collectStream(
   let sawDone = false
   try {
     for await (const event of events) {
+      // An event with no data (`data:` and a blank line) is a keep-alive some servers and proxies
+      // send between chunks; it says nothing, so it is skipped rather than failing the stream.
+      if (event.data.trim() === '' && event.event !== 'error') continue
       if (event.data.trim() === '[DONE]') {
         sawDone = true
         break

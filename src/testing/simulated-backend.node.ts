@@ -98,6 +98,7 @@ const optionsSchema = z.object({
       heartbeat: z.boolean().optional(),
       splitCharacters: z.boolean().optional(),
       emptyChoicesChunk: z.boolean().optional(),
+      emptyDataEvents: z.boolean().optional(),
       lineEnding: z.enum(['lf', 'cr', 'crlf']).optional(),
       writeSize: z.number().int().min(1).optional(),
       eventsPerWrite: z.number().int().min(1).optional(),

@@ -16,6 +16,11 @@ export interface SimulatedSseQuirks {
   readonly eventsPerWrite?: number
   /** Start with a `choices: []` chunk carrying `prompt_filter_results`, as Azure OpenAI does. @default false */
   readonly emptyChoicesChunk?: boolean
+  /**
+   * Send an event with empty data before every event, alternately `data:` and `data:` with only
+   * spaces, as keep-alive proxies and some servers do. @default false
+   */
+  readonly emptyDataEvents?: boolean
 }
 
 /** What a stream should hold besides the plan's choices. */
@@ -90,11 +95,13 @@ export function encodeSseWrites(payloads: readonly string[], quirks: SimulatedSs
   const heartbeat = quirks.heartbeat ? `: ping${eol}` : ''
   const perWrite = quirks.eventsPerWrite ?? 1
   const encoder = new TextEncoder()
+  const keepAlive = (position: number) =>
+    !quirks.emptyDataEvents ? '' : position % 2 === 0 ? `data:${eol}${eol}` : `data:   ${eol}${eol}`
   const writes: Uint8Array[] = []
   for (let start = 0; start < payloads.length; start += perWrite) {
     const text = payloads
       .slice(start, start + perWrite)
-      .map((payload) => `${heartbeat}${prefix}${payload}${eol}${eol}`)
+      .map((payload, offset) => `${heartbeat}${keepAlive(start + offset)}${prefix}${payload}${eol}${eol}`)
       .join('')
     writes.push(...cut(encoder.encode(text), quirks))
   }

@@ -18,9 +18,19 @@ const quirks: [string, SimulatedSseQuirks][] = [
   ['multi-byte characters split across writes', { splitCharacters: true }],
   ['several events per write', { eventsPerWrite: 5 }],
   ['a leading choices: [] chunk', { emptyChoicesChunk: true }],
+  ['keep-alive events with empty or blank data', { emptyDataEvents: true }],
   [
     'every quirk at once',
-    { noSpaceAfterData: true, lineEnding: 'cr', heartbeat: true, writeSize: 3, splitCharacters: true, eventsPerWrite: 4, emptyChoicesChunk: true },
+    {
+      noSpaceAfterData: true,
+      lineEnding: 'cr',
+      heartbeat: true,
+      writeSize: 3,
+      splitCharacters: true,
+      eventsPerWrite: 4,
+      emptyChoicesChunk: true,
+      emptyDataEvents: true,
+    },
   ],
 ]
 

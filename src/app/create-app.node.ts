@@ -4,28 +4,32 @@ import type { BonbonConfigInput } from '../config/config-schema.js'
 import { InvalidOptionsError } from '../errors.js'
 import { createSqliteSink } from '../log/sqlite-sink.node.js'
 import { createApp as createCoreApp, type AppRuntime, type BonbonApp } from './create-app.js'
-import { createUndiciFetch } from './undici-fetch.node.js'
+import { createUndiciFetch, type UndiciFetch } from './undici-fetch.node.js'
 
 /**
  * Builds the gateway on Node: undici for upstream calls (keep-alive pool, explicit timeouts),
  * files read from disk, records logged to the embedded SQLite store, clients told apart by their
  * socket address, and `BONBON_*` environment variables applied. Override any of these through `runtime`.
+ * Closing the app also closes the undici pool it made (a `fetch` the caller passed is the caller's).
  */
 export async function createApp(config: BonbonConfigInput, runtime: AppRuntime = {}): Promise<BonbonApp> {
-  return createCoreApp(config, {
+  let pool: UndiciFetch | undefined
+  const built = createCoreApp(config, {
     // Everything the caller gave is kept; only what is missing gets a Node default.
     ...runtime,
     createFetch:
       runtime.createFetch ??
       ((resolved) => {
         const upstream = resolved.upstream
-        return upstream?.kind === 'openai'
-          ? createUndiciFetch({
-              connectTimeoutMs: upstream.connectTimeoutMs,
-              headersTimeoutMs: upstream.headersTimeoutMs,
-              bodyTimeoutMs: upstream.bodyTimeoutMs,
-            })
-          : createUndiciFetch()
+        pool =
+          upstream?.kind === 'openai'
+            ? createUndiciFetch({
+                connectTimeoutMs: upstream.connectTimeoutMs,
+                headersTimeoutMs: upstream.headersTimeoutMs,
+                bodyTimeoutMs: upstream.bodyTimeoutMs,
+              })
+            : createUndiciFetch()
+        return pool
       }),
     readTextFile: runtime.readTextFile ?? ((path) => readFile(path, 'utf8')),
     env: runtime.env ?? process.env,
@@ -52,6 +56,20 @@ export async function createApp(config: BonbonConfigInput, runtime: AppRuntime =
         })
       }),
   })
+  const app = await built.catch(async (error: unknown) => {
+    await pool?.close()
+    throw error
+  })
+  return {
+    ...app,
+    close: async () => {
+      try {
+        await app.close()
+      } finally {
+        await pool?.close()
+      }
+    },
+  }
 }
 
 /** The socket's peer; unknown when the app is called in-process (`app.request`), with no socket. */

@@ -11,19 +11,27 @@ export interface UndiciFetchOptions {
   /** Longest silence between body chunks, ms. @default 120000 */
   bodyTimeoutMs?: number
   /**
-   * Largest buffered response body, bytes: a runaway upstream must not take the gateway's memory
-   * with it (n bodies are held at once). @default 67108864 (64 MiB)
+   * Largest response body, bytes, buffered or streamed: a runaway upstream must not take the
+   * gateway's memory with it (n bodies are held at once, and a streamed answer is collected whole
+   * before it is scored). @default 67108864 (64 MiB)
    */
   maxResponseBytes?: number
+}
+
+/** A `fetch` that owns a connection pool, and the way to release it. */
+export type UndiciFetch = typeof fetch & {
+  /** Closes the keep-alive pool once calls in flight have finished; later calls reject. Safe to call twice. */
+  close(): Promise<void>
 }
 
 /**
  * A `fetch` for upstream and reward calls built on undici's `request` with one keep-alive pool per
  * origin. The core speaks Web `fetch`; undici's own `fetch` implements the whole WHATWG algorithm
  * and costs several times more per call than `request`, which matters when every client request
- * becomes n + 1 upstream calls. Bodies are buffered unless the caller asked for an event stream.
+ * becomes n + 1 upstream calls. Bodies are buffered unless the upstream answers with an event
+ * stream; either way at most `maxResponseBytes` are read. Call `close()` when done with it.
  */
-export function createUndiciFetch(options: UndiciFetchOptions = {}): typeof fetch {
+export function createUndiciFetch(options: UndiciFetchOptions = {}): UndiciFetch {
   // Explicit timeouts: undici's defaults (300 s for headers and body) would hold a request hostage
   // to a stalled GPU backend far longer than any client waits.
   const dispatcher = new Agent({
@@ -33,7 +41,7 @@ export function createUndiciFetch(options: UndiciFetchOptions = {}): typeof fetc
     keepAliveTimeout: 30_000,
   })
   const maxResponseBytes = options.maxResponseBytes ?? 64 * 1_048_576
-  return async function undiciFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+  const undiciFetch = async function undiciFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
     const url = typeof input === 'string' || input instanceof URL ? input : input.url
     const headers = new Headers(init.headers)
     const response = await request(url, {
@@ -55,9 +63,37 @@ export function createUndiciFetch(options: UndiciFetchOptions = {}): typeof fetc
       return new Response(null, init_)
     }
     const streaming = (responseHeaders.get('content-type') ?? '').includes('text/event-stream')
-    if (streaming) return new Response(Readable.toWeb(response.body) as ReadableStream<Uint8Array>, init_)
+    if (streaming) {
+      const body = Readable.toWeb(response.body) as ReadableStream<Uint8Array>
+      return new Response(body.pipeThrough(byteCap(maxResponseBytes, url)), init_)
+    }
     return new Response(await readCapped(response.body, maxResponseBytes, url), init_)
   } as typeof fetch
+  // undici rejects a second close of a closed pool; closing twice (app and server both) is harmless here.
+  let closing: Promise<void> | undefined
+  return Object.assign(undiciFetch, { close: () => (closing ??= dispatcher.close()) })
+}
+
+/**
+ * Passes a streamed body through until more than `limit` bytes have gone by, then errors it (the
+ * reader sees the UpstreamError, and the pipe cancels the socket): an endless stream is as much a
+ * runaway as an endless buffered body.
+ */
+function byteCap(limit: number, url: string | URL): TransformStream<Uint8Array, Uint8Array> {
+  let size = 0
+  return new TransformStream({
+    transform(chunk, controller) {
+      size += chunk.byteLength
+      if (size > limit) controller.error(tooLarge(limit, url, 'read more of it'))
+      else controller.enqueue(chunk)
+    },
+  })
+}
+
+function tooLarge(limit: number, url: string | URL, refusal: string): UpstreamError {
+  return new UpstreamError(`Response from ${String(url)} exceeds ${limit} bytes; refusing to ${refusal}.`, {
+    isRetryable: false,
+  })
 }
 
 async function readCapped(body: Readable, limit: number, url: string | URL): Promise<ArrayBuffer> {
@@ -67,9 +103,7 @@ async function readCapped(body: Readable, limit: number, url: string | URL): Pro
     size += chunk.byteLength
     if (size > limit) {
       body.destroy()
-      throw new UpstreamError(`Response from ${String(url)} exceeds ${limit} bytes; refusing to buffer it.`, {
-        isRetryable: false,
-      })
+      throw tooLarge(limit, url, 'buffer it')
     }
     chunks.push(chunk)
   }

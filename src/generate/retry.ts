@@ -6,13 +6,23 @@ export interface RetryPolicy {
   readonly maxRetries: number
   /** The first back-off ceiling, doubled at every try, ms. @default 250 */
   readonly baseDelayMs: number
-  /** The largest back-off, ms (a server's `Retry-After` may ask for more, up to the deadline). @default 4000 */
+  /** The largest back-off, ms (a server's `Retry-After` may ask for more, up to `maxRetryAfterMs`). @default 4000 */
   readonly maxDelayMs: number
   /** Uniform draws in [0, 1) for the jitter; `() => 1` waits the whole ceiling. @default Math.random */
   readonly random?: () => number
-  /** The longest wait a server's `Retry-After` may ask for, ms. @default no cap (the deadline bounds it) */
+  /**
+   * The longest wait a server's `Retry-After` may ask for, ms; a longer ask waits this long. Without a
+   * cap a `Retry-After: 3600` would hold the request for an hour wherever no deadline is set.
+   * @default 30000
+   */
   readonly maxRetryAfterMs?: number
 }
+
+/**
+ * The cap on a `Retry-After` wait when the policy sets none, ms: a rate limiter's usual ask fits, and
+ * two capped waits still fit in the gateway's default 120 s deadline.
+ */
+export const defaultMaxRetryAfterMs = 30_000
 
 /** The policy used when none is configured. */
 export const defaultRetryPolicy: RetryPolicy = { maxRetries: 2, baseDelayMs: 250, maxDelayMs: 4_000 }
@@ -69,7 +79,8 @@ export async function retrying<T>(
       if (signal?.aborted) throw signal.reason
       if (tried >= policy.maxRetries || !shouldRetry(error)) throw error
       const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** tried)
-      const retryAfterMs = Math.min(retryAfterSecondsOf(error) * 1_000, policy.maxRetryAfterMs ?? Infinity)
+      const maxRetryAfterMs = policy.maxRetryAfterMs ?? defaultMaxRetryAfterMs
+      const retryAfterMs = Math.min(retryAfterSecondsOf(error) * 1_000, maxRetryAfterMs)
       await sleep(Math.max(retryAfterMs, random() * ceiling), signal)
     }
   }

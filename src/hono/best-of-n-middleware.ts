@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { resolveFanoutSize, runBestOfN, type BestOfNPipeline, type BestOfNResult } from '../best-of-n.js'
-import { BonbonError, InvalidOptionsError, UpstreamError } from '../errors.js'
+import { InvalidOptionsError, UpstreamError } from '../errors.js'
 import type { Backend } from '../generate/backend.js'
 import type { LogSink, PreferenceRecord } from '../log/preference-record.js'
 import type { BestOfNRequest, Endpoint } from '../protocol/best-of-n-request.js'
@@ -11,6 +11,7 @@ import { bonbonHeaders } from '../respond/bonbon-summary.js'
 import { completionResponse } from '../respond/completion-response.js'
 import { bestOfNEventStream } from '../respond/event-stream.js'
 import type { RewardModel } from '../score/reward-model.js'
+import { logRecord } from './log-record.js'
 
 /** Running counts of what the middleware answered, e.g. for a health or metrics endpoint. */
 export interface BestOfNCounters {
@@ -37,11 +38,20 @@ export interface BestOfNAdmission {
 /** Longest a stream waits for the run before its headers must go out, ms. */
 const statusWaitMs = 1_000
 
+/** Longest wait a timer can hold: past 2³¹−1 ms, `setTimeout` fires at once. */
+const maxTimerMs = 2_147_483_647
+
 /** Options of the {@link bestOfN} middleware. */
-export interface BestOfNOptions
-  extends Pick<BestOfNPipeline, 'deadlineMs' | 'minCandidates' | 'onRewardFailure' | 'rewardTimeoutMs' | 'rewardRetry'> {
+export interface BestOfNOptions extends Pick<BestOfNPipeline, 'minCandidates' | 'onRewardFailure' | 'rewardRetry'> {
   /** Where candidates come from. */
   backend: Backend
+  /**
+   * Deadline for drawing a request's candidates, retries included, ms: calls still running are
+   * cancelled and the candidates finished by then are scored and chosen among. @default 120000
+   */
+  deadlineMs?: number | undefined
+  /** Longest one scoring attempt may take, ms (a timed-out attempt is retried per `rewardRetry`). @default 30000 */
+  rewardTimeoutMs?: number | undefined
   /** What scores them. */
   rewardModel: RewardModel
   /** Where each scored set is logged; nothing is kept when absent. */
@@ -124,13 +134,14 @@ export const bestOfN = (options: BestOfNOptions): MiddlewareHandler<{ Variables:
     const abort = () => controller.abort(clientSignal.reason)
     clientSignal.addEventListener('abort', abort, { once: true })
 
+    const prepare = admission?.record
     // A run that paid for candidates but cannot answer is still logged (chosen null), never durably:
-    // the client gets the error either way.
-    const onFailedRun = (record: PreferenceRecord) => void logRecord(c, resolved, record, admission?.record, false)
+    // the client gets the error either way. Such a write never rejects, so nothing is left unhandled.
+    const onFailedRun = (record: PreferenceRecord) => void logRecord(resolved, { c, record, prepare, awaitDurable: false })
     const run = runBestOfN({ request, requestId, signal: controller.signal, onFailedRun }, resolved)
     const answered = async (result: BestOfNResult) => {
       c.set('bestOfN', result)
-      await logRecord(c, resolved, result.record, admission?.record)
+      await logRecord(resolved, { c, record: result.record, prepare, awaitDurable: true })
       resolved.counters.answered += 1
       if (result.degraded !== null) resolved.counters.degraded += 1
     }
@@ -194,15 +205,26 @@ function resolveOptions(options: BestOfNOptions) {
     referenceLogprobs: options.referenceLogprobs ?? false,
     admit: options.admit,
     counters: options.counters ?? { requests: 0, answered: 0, degraded: 0, failed: 0 },
-    deadlineMs: options.deadlineMs,
+    // The same defaults as the configuration's (bestOfN.deadlineMs, reward.timeoutMs): without them a
+    // hung upstream or reward model would hold the request, and its client, indefinitely.
+    deadlineMs: options.deadlineMs ?? 120_000,
     minCandidates: options.minCandidates,
     onRewardFailure: options.onRewardFailure,
-    rewardTimeoutMs: options.rewardTimeoutMs,
+    rewardTimeoutMs: options.rewardTimeoutMs ?? 30_000,
     rewardRetry: options.rewardRetry,
   }
   for (const key of ['n', 'maxN', 'heartbeatMs', 'bodyLimitBytes'] as const) {
     if (!Number.isInteger(resolved[key]) || resolved[key] < 1) {
       throw new InvalidOptionsError(`bestOfN option ${key} must be a positive integer; got ${resolved[key]}.`, { key })
+    }
+  }
+  for (const key of ['deadlineMs', 'rewardTimeoutMs'] as const) {
+    const value = resolved[key]
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > maxTimerMs) {
+      throw new InvalidOptionsError(
+        `bestOfN option ${key} must be a positive finite number of ms, at most ${maxTimerMs}; got ${String(value)}.`,
+        { key },
+      )
     }
   }
   if (resolved.n > resolved.maxN) {
@@ -216,37 +238,6 @@ function endpointOf(c: Context): Endpoint | undefined {
   if (c.req.path.endsWith('/chat/completions')) return 'chat'
   if (c.req.path.endsWith('/completions')) return 'completions'
   return undefined
-}
-
-/**
- * Hands a record to the log, after the admission's `prepare` (redaction, opt-out). A durable sink is
- * awaited, so the answer leaves only once its record is stored, and fails (500) when it cannot be;
- * any other write settles after the response.
- */
-async function logRecord(
-  c: Context,
-  resolved: ReturnType<typeof resolveOptions>,
-  prepared: PreferenceRecord,
-  prepare: BestOfNAdmission['record'],
-  awaitDurable = true,
-): Promise<void> {
-  const log = resolved.log
-  if (!log) return
-  const record = prepare === undefined ? prepared : prepare(prepared)
-  if (record === undefined) return
-  if (log.durable === true && awaitDurable) {
-    try {
-      await log.write(record)
-    } catch (error) {
-      resolved.onLogError(error)
-      throw new BonbonError('log_write_failed', 'The answer was withheld because its record could not be stored.', {
-        cause: error,
-      })
-    }
-    return
-  }
-  const written = log.write(record).catch(resolved.onLogError)
-  resolved.waitUntil?.(c, written)
 }
 
 /** JSON text of an answer; an upstream choice too odd to serialise (say, nested past the stack) is a 502. */

@@ -39,17 +39,28 @@ export function bonbonSummary(result: BestOfNResult): BonbonSummary {
 /** The `x-bonbon-*` response headers of a finished run. */
 export function bonbonHeaders(result: BestOfNResult): Record<string, string> {
   const reward = result.rewards[result.ranking.chosen]
+  const scored = scoredCount(result)
   return {
     'x-bonbon-request-id': result.requestId,
     'x-bonbon-n': String(result.n),
     'x-bonbon-chosen-index': String(result.ranking.chosen),
-    // What the fan-out size buys in theory (continuous rewards): n/(n+1) and log n − (n−1)/n.
-    'x-bonbon-expected-win-rate': winRate(result.n).toFixed(4),
-    'x-bonbon-kl-bound': klBound(result.n).toFixed(4),
+    // What the choice bought in theory (continuous rewards): n/(n+1) and log n − (n−1)/n, for the n
+    // candidates it was really made among; with fewer than two there was no best-of-n choice to describe.
+    ...(scored >= 2
+      ? { 'x-bonbon-expected-win-rate': winRate(scored).toFixed(4), 'x-bonbon-kl-bound': klBound(scored).toFixed(4) }
+      : {}),
     // At n = 1 nothing is scored, and a missing reward is not a zero.
     ...(typeof reward === 'number' ? { 'x-bonbon-chosen-reward': String(reward) } : {}),
     ...(result.degraded === null ? {} : { 'x-bonbon-degraded': result.degraded.split(':')[0] ?? 'degraded' }),
   }
+}
+
+/**
+ * How many candidates the answer was chosen among: those scored, which k failed candidates (or a
+ * deadline) leave below the fan-out size, and none when the answer is degraded (not a choice).
+ */
+function scoredCount(result: BestOfNResult): number {
+  return result.degraded === null ? result.ranking.order.length : 0
 }
 
 /** The candidates returned to the client: the top `clientN` by reward, best first. */

@@ -28,6 +28,40 @@ describe('choosing n by what it buys', () => {
     expect(response.headers.get('x-bonbon-expected-win-rate')).toBe('0.8889')
     expect(response.headers.get('x-bonbon-kl-bound')).toBe('1.2044')
   })
+
+  it('states what the candidates actually scored buy when some of the n failed', async () => {
+    // Parallel fan-out: one upstream call per candidate, and six of the eight calls fail.
+    const failing = Array.from({ length: 6 }, () => ({ kind: 'http-error' as const, status: 503 }))
+    gateway = await startGateway({ fanout: 'parallel', backend: { faults: failing } })
+    const { response } = await gateway.client.chat.completions
+      .create({ model: 'm', messages }, { headers: { 'x-bonbon-n': '8' } })
+      .withResponse()
+    expect(response.headers.get('x-bonbon-n')).toBe('8')
+    // Best of 2, not of 8: 2/3 and log 2 − 1/2.
+    expect(response.headers.get('x-bonbon-expected-win-rate')).toBe('0.6667')
+    expect(response.headers.get('x-bonbon-kl-bound')).toBe('0.1931')
+  })
+
+  it('claims no win rate or KL when only one candidate was scored or the answer is degraded', async () => {
+    const failing = Array.from({ length: 7 }, () => ({ kind: 'http-error' as const, status: 503 }))
+    gateway = await startGateway({ fanout: 'parallel', backend: { faults: failing } })
+    const { response: single } = await gateway.client.chat.completions
+      .create({ model: 'm', messages }, { headers: { 'x-bonbon-n': '8' } })
+      .withResponse()
+    expect(single.headers.get('x-bonbon-chosen-reward')).not.toBeNull()
+    expect(single.headers.get('x-bonbon-expected-win-rate')).toBeNull()
+    expect(single.headers.get('x-bonbon-kl-bound')).toBeNull()
+    await gateway.close()
+    gateway = undefined
+
+    gateway = await startGateway({ reward: { fault: { kind: 'status', status: 500 } }, rewardPolicy: { onFailure: 'first' } })
+    const { response: degraded } = await gateway.client.chat.completions
+      .create({ model: 'm', messages }, { headers: { 'x-bonbon-n': '8' } })
+      .withResponse()
+    expect(degraded.headers.get('x-bonbon-degraded')).toBe('reward_model_failed')
+    expect(degraded.headers.get('x-bonbon-expected-win-rate')).toBeNull()
+    expect(degraded.headers.get('x-bonbon-kl-bound')).toBeNull()
+  })
 })
 
 describe('reference log-probabilities', () => {

@@ -24,13 +24,24 @@ export interface SqliteSink extends LogSink {
 }
 
 interface QueuedRecord {
-  readonly rows: RecordRows
+  /** Replaced once, when a `sync` writer is told its record failed: see {@link withheld}. */
+  rows: RecordRows
   /** `sync` only: settles the caller's write; cleared once it has been told. */
   settle: ((error?: BonbonError) => void) | undefined
 }
 
 // Retries of a failing store back off to this, since each attempt may block the event loop for busyTimeoutMs.
 const maxRetryDelayMs = 30_000
+
+/**
+ * The rows of a record whose `sync` write was rejected: its answer is withheld (the client gets a 500
+ * `log_write_failed`), so the record, kept for its paid-for candidates, must not claim one was given.
+ * Marked as the pipeline marks any run that could not answer: `chosen` null, `degraded` `failed: <code>: …`.
+ */
+function withheld(rows: RecordRows): RecordRows {
+  const degraded = 'failed: log_write_failed: the answer was withheld because its record could not be stored'
+  return { ...rows, request: { ...rows.request, chosen: null, degraded } }
+}
 
 /**
  * Creates a sink that stores preference records in SQLite (`node:sqlite`, WAL) off the request path.
@@ -43,9 +54,11 @@ const maxRetryDelayMs = 30_000
  * replayed into the store at its next successful batch, at a backed-off retry, or at the next
  * start-up. A write that finds `maxQueue` records queued goes straight to the spill file. Only when
  * the spill file fails too are records held in memory, and beyond `maxQueue` dropped, counted in
- * `dropped` and reported to `onError`. `flush()` resolves once every queued record is committed or
- * in the spill file, and rejects only when records are left in memory; `close()` is the drain on
- * shutdown. The spill file belongs to one sink: give each process sharing a store its own `spillPath`.
+ * `dropped` and reported to `onError`; a `sync` write rejected then keeps its record as a run whose
+ * answer was withheld (`chosen` null, `degraded` `failed: log_write_failed: …`), since its writer
+ * answers 500. `flush()` resolves once every queued record is committed or in the spill file, and
+ * rejects only when records are left in memory; `close()` is the drain on shutdown. The spill file
+ * belongs to one sink: give each process sharing a store its own `spillPath`.
  * @throws InvalidOptionsError for invalid options; an Error when the database cannot be opened.
  * @example
  * const sink = createSqliteSink({ path: 'data/bonbon.db', durability: 'sync' })
@@ -114,15 +127,20 @@ export function createSqliteSink(options: SqliteSinkOptions): SqliteSink {
     return undefined
   }
 
-  /** Moves the queue to the spill file. When that fails, the records stay queued and sync writers are told. */
+  /**
+   * Moves the queue to the spill file. When that fails, the records stay queued, and sync writers are
+   * told and their records marked withheld.
+   */
   function spillQueue(): BonbonError | undefined {
     const entries = queue.splice(0)
     const failure = spill(entries)
     if (failure === undefined) return undefined
     queue.unshift(...entries)
     for (const entry of entries) {
-      entry.settle?.(failure)
+      if (entry.settle === undefined) continue
+      entry.settle(failure)
       entry.settle = undefined
+      entry.rows = withheld(entry.rows)
     }
     if (!spillFailing) resolved.onError(failure)
     spillFailing = true

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache'
-import { InvalidOptionsError } from '../errors.js'
+import { InvalidOptionsError, RewardModelError } from '../errors.js'
 import type { RewardModel, Score, ScoreRequest } from './reward-model.js'
 
 /** Options of {@link withScoreCache}. */
@@ -49,8 +49,10 @@ function positiveInteger(value: number, key: string): number {
  * Puts an in-memory LRU cache of rewards in front of a reward model, keyed by (model name, prompt,
  * answer): identical pairs (a retried request, an answer that several candidates share) are scored
  * once. Only the candidates not cached, each distinct answer once, go to the model. Failed scores
- * are never cached. The prompt enters the key as its SHA-256, so a long prompt is not held once per
- * answer; answers are kept verbatim, which is what `maxBytes` bounds.
+ * are never cached, and a failed scoring call rejects as the model's own would, even when some
+ * candidates were cached, so the caller's retries and failure policy still apply. The prompt enters
+ * the key as its SHA-256, so a long prompt is not held once per answer; answers are kept verbatim,
+ * which is what `maxBytes` bounds.
  *
  * Meant for deterministic scorers (reward models are); a sampling LLM judge becomes deterministic
  * per pair under it.
@@ -88,8 +90,18 @@ export function withScoreCache(rewardModel: RewardModel, options: ScoreCacheOpti
     misses += pending.size
     if (pending.size > 0) {
       const positions = [...pending.values()]
-      const inHand = scores.filter((entry) => entry !== undefined).length
-      const fresh = await scoreMissing(positions, request, inHand)
+      // A failing call fails the whole request, cached candidates and all: answering among the cached
+      // ones alone would hide the failure from the caller's retry and `onRewardFailure` policy, and
+      // choose only among answers seen before.
+      const fresh = await rewardModel.score({
+        prompt: request.prompt,
+        candidates: positions.map((position) => request.candidates[position] as string),
+        signal: request.signal,
+      })
+      // The same for a short answer: padded out to full length, the caller could no longer tell.
+      if (fresh.length !== positions.length) {
+        throw new RewardModelError(`Reward model returned ${fresh.length} scores for ${positions.length} candidates.`)
+      }
       const byKey = new Map<string, Score>()
       positions.forEach((position, i) => {
         const key = keys[position] as string
@@ -102,21 +114,6 @@ export function withScoreCache(rewardModel: RewardModel, options: ScoreCacheOpti
       })
     }
     return scores.map((entry) => entry ?? { error: 'no score returned' })
-  }
-
-  async function scoreMissing(positions: readonly number[], request: ScoreRequest, inHand: number): Promise<Score[]> {
-    try {
-      return await rewardModel.score({
-        prompt: request.prompt,
-        candidates: positions.map((position) => request.candidates[position] as string),
-        signal: request.signal,
-      })
-    } catch (error) {
-      // With some scores in hand this is a partial failure, which is data; with none, it stays an error.
-      if (inHand === 0 || request.signal?.aborted) throw error
-      const message = error instanceof Error ? error.message : String(error)
-      return positions.map((): Score => ({ error: message }))
-    }
   }
 
   return {

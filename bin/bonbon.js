@@ -15,10 +15,21 @@ if (!supported) {
     console.error(`bonbon needs Node.js >= 22.13; this is ${process.version}. Install Node 24, or run npm ci here.`)
     process.exit(1)
   }
-  const child = spawn(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' })
+  // The IPC channel ties the child's life to ours: if this launcher dies, even by SIGKILL, the
+  // channel closes and the child stops as on SIGTERM (draining its log) instead of living on,
+  // orphaned, holding the port.
+  const child = spawn(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+  })
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
   child.on('exit', (code, signal) => (signal ? process.kill(process.pid, signal) : process.exit(code ?? 1)))
 } else {
+  if (process.channel) {
+    // Started with an IPC channel (by the launcher above, or a supervisor's fork): its closing means
+    // the parent is gone, so stop as on SIGTERM. unref: the channel alone keeps no command running.
+    process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'))
+    process.channel.unref()
+  }
   const entry = new URL('../dist/cli/main.node.js', import.meta.url)
   if (!existsSync(fileURLToPath(entry))) {
     console.error('bonbon is not built yet: run `npm run build` (npm ci does it for you).')

@@ -7,6 +7,7 @@
  */
 import { InvalidOptionsError } from '../errors.js'
 import type { RateAuditInput, RateGroupInput, RateTruth } from '../audit/compute-rate-audit.js'
+import { createSeededRandom, type RandomSource } from '../util/random.js'
 
 /** Options of {@link createRateWorld}. */
 export interface RateWorldOptions {
@@ -117,7 +118,9 @@ export interface RateWorld {
  */
 export function createRateWorld(options: RateWorldOptions): RateWorld {
   const resolved = resolveRateWorldOptions(options)
-  const random = mulberry32(resolved.seed)
+  // `>>> 0` keeps the worlds that seeds outside [0, 2³²) have always given: createSeededRandom
+  // folds such seeds, which would change them.
+  const random = createSeededRandom(resolved.seed >>> 0)
   const normal = () => gaussian(random)
   const items: RateWorldItem[] = []
   for (let index = 0; index < resolved.items; index++) {
@@ -202,21 +205,8 @@ function logistic(x: number): number {
   return 1 / (1 + Math.exp(-x))
 }
 
-// mulberry32 (Tommy Ettinger, public domain): 32-bit state, fast, good enough for simulations; kept
-// inline so that this file depends on nothing that may change under it.
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 // Box–Muller; 1 − u keeps the logarithm's argument in (0, 1].
-function gaussian(random: () => number): number {
+function gaussian(random: RandomSource): number {
   const u = 1 - random()
   const v = random()
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v)

@@ -13,17 +13,15 @@ import {
   optimalWinRateAtKl,
   winRate,
 } from '../../src/select/theory/index.js'
+import { createSeededRandom, type RandomSource } from '../../src/util/random.js'
 
-/** mulberry32, mapped to the open interval (0, 1) so that log(u) is always finite. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4_294_967_296
-  }
+/**
+ * createSeededRandom shifted by half a step (k/2³² → (k + ½)/2³², exact in a double) into the open
+ * interval (0, 1), so that log(u) is always finite.
+ */
+function openUnitRandom(seed: number): RandomSource {
+  const random = createSeededRandom(seed)
+  return () => random() + 2 ** -33
 }
 
 const draws = 100_000
@@ -298,7 +296,7 @@ describe('nForWinRate', () => {
 describe('closed forms against Monte Carlo (10⁵ seeded draws, 3 standard errors)', () => {
   for (const n of [2, 4, 8]) {
     it(`confirms the best-of-${n} win rate n/(n+1)`, () => {
-      const random = mulberry32(1000 + n)
+      const random = openUnitRandom(1000 + n)
       const estimate = monteCarlo(() => (orderStatistics(random, n).max > random() ? 1 : 0))
       expectWithinThreeStandardErrors(estimate, winRate(n))
     })
@@ -306,13 +304,13 @@ describe('closed forms against Monte Carlo (10⁵ seeded draws, 3 standard error
 
   for (const n of [2, 8]) {
     it(`confirms the best-of-${n} KL as E[log n + (n−1) log U₍ₙ₎]`, () => {
-      const random = mulberry32(2000 + n)
+      const random = openUnitRandom(2000 + n)
       const estimate = monteCarlo(() => Math.log(n) + (n - 1) * Math.log(orderStatistics(random, n).max))
       expectWithinThreeStandardErrors(estimate, klBound(n))
     })
 
     it(`confirms the best-of-${n} IPO target E[(n−1)(log U₍ₙ₎ − log U₍₁₎)] = (n−1)H₍ₙ₋₁₎`, () => {
-      const random = mulberry32(3000 + n)
+      const random = openUnitRandom(3000 + n)
       const estimate = monteCarlo(() => {
         const { max, min } = orderStatistics(random, n)
         return (n - 1) * (Math.log(max) - Math.log(min))
@@ -326,13 +324,13 @@ describe('closed forms against Monte Carlo (10⁵ seeded draws, 3 standard error
     const sampleTilted = (random: () => number): number => Math.log1p(random() * Math.expm1(c)) / c
 
     it(`confirms the win rate of the tilt with c = ${c} against a base draw`, () => {
-      const random = mulberry32(Math.round(4000 + c * 1000))
+      const random = openUnitRandom(Math.round(4000 + c * 1000))
       const estimate = monteCarlo(() => (sampleTilted(random) > random() ? 1 : 0))
       expectWithinThreeStandardErrors(estimate, optimalTiltWinRate(c))
     })
 
     it(`confirms the KL of the tilt with c = ${c} as E_g[log g(U)]`, () => {
-      const random = mulberry32(Math.round(5000 + c * 1000))
+      const random = openUnitRandom(Math.round(5000 + c * 1000))
       const logNormaliser = Math.log(c / Math.expm1(c))
       const estimate = monteCarlo(() => c * sampleTilted(random) + logNormaliser)
       expectWithinThreeStandardErrors(estimate, optimalTiltKl(c))

@@ -3,6 +3,7 @@ import type { LogSink, PreferenceRecord } from '../log/preference-record.js'
 import { toRecordRows } from '../log/record-schema.js'
 import { isD1Database, type D1DatabaseBinding } from './cloudflare-bindings.js'
 import { checkD1Schema, recordStatements } from './d1-record-store.js'
+import { createInFlightWrites } from './in-flight-writes.js'
 
 /** Options of {@link createD1Sink}. */
 export interface D1SinkOptions {
@@ -42,8 +43,7 @@ export function createD1Sink(options: D1SinkOptions): D1Sink {
     )
   }
   const database = options.database
-  const inFlight = new Set<Promise<void>>()
-  let closed = false
+  const writes = createInFlightWrites()
 
   async function store(record: PreferenceRecord): Promise<void> {
     const rows = toRecordRows(record)
@@ -57,32 +57,14 @@ export function createD1Sink(options: D1SinkOptions): D1Sink {
     }
   }
 
-  async function flush(): Promise<void> {
-    // allSettled: a failed write was already reported to its own caller.
-    while (inFlight.size > 0) await Promise.allSettled([...inFlight])
-  }
-
   return {
     ready: () => checkD1Schema(database, binding),
-    write(record) {
-      if (closed) {
-        return Promise.reject(
-          new BonbonError('sink_closed', `The D1 log sink is closed; record ${record.requestId} was not stored.`),
-        )
-      }
-      const pending = store(record)
-      const tracked = pending.then(
-        () => undefined,
-        () => undefined,
-      )
-      inFlight.add(tracked)
-      void tracked.then(() => inFlight.delete(tracked))
-      return pending
-    },
-    flush,
-    async close() {
-      closed = true
-      await flush()
-    },
+    write: (record) =>
+      writes.start(
+        () => store(record),
+        () => new BonbonError('sink_closed', `The D1 log sink is closed; record ${record.requestId} was not stored.`),
+      ),
+    flush: writes.flush,
+    close: writes.close,
   }
 }

@@ -1,6 +1,7 @@
 import { BonbonError, InvalidOptionsError } from '../errors.js'
 import type { LogSink } from '../log/preference-record.js'
 import { isQueue, type QueueBinding } from './cloudflare-bindings.js'
+import { createInFlightWrites } from './in-flight-writes.js'
 
 /** Options of {@link createQueueSink}. */
 export interface QueueSinkOptions {
@@ -28,8 +29,7 @@ export function createQueueSink(options: QueueSinkOptions): LogSink {
     )
   }
   const queue = options.queue
-  const inFlight = new Set<Promise<unknown>>()
-  let closed = false
+  const writes = createInFlightWrites()
   const encoder = new TextEncoder()
 
   async function send(record: Parameters<LogSink['write']>[0]): Promise<void> {
@@ -50,27 +50,13 @@ export function createQueueSink(options: QueueSinkOptions): LogSink {
     }
   }
 
-  async function flush(): Promise<void> {
-    while (inFlight.size > 0) await Promise.allSettled([...inFlight])
-  }
-
   return {
-    write(record) {
-      if (closed) {
-        return Promise.reject(
-          new BonbonError('sink_closed', `The queue log sink is closed; record ${record.requestId} was not sent.`),
-        )
-      }
-      const pending = send(record)
-      const tracked = pending.catch(() => undefined)
-      inFlight.add(tracked)
-      void tracked.then(() => inFlight.delete(tracked))
-      return pending
-    },
-    flush,
-    async close() {
-      closed = true
-      await flush()
-    },
+    write: (record) =>
+      writes.start(
+        () => send(record),
+        () => new BonbonError('sink_closed', `The queue log sink is closed; record ${record.requestId} was not sent.`),
+      ),
+    flush: writes.flush,
+    close: writes.close,
   }
 }

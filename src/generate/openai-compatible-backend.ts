@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { InvalidOptionsError, InvalidRequestError, UpstreamError } from '../errors.js'
-import { credentialValues } from '../guard/credential-values.js'
+import { credentialValues, scrubSecrets } from '../guard/credential-values.js'
 import { addUsage } from '../protocol/usage.js'
 import type { Backend, Candidate, FanoutMode, GenerateRequest, GenerateResult } from './backend.js'
 import { failedCandidate } from './candidate-from-choice.js'
@@ -228,17 +228,13 @@ export function createOpenAICompatibleBackend(options: OpenAICompatibleBackendOp
       throw new UpstreamError(`Upstream answered ${response.status} to GET /models with an unexpected body.`, {
         url,
         status: response.ok ? undefined : response.status,
-        responseBody: redactSecrets(text.slice(0, 2048), secrets),
+        responseBody: scrubSecrets(text.slice(0, 2048), secrets),
       })
     }
     return body.data
   }
 
   return { name: 'openai-compatible', generate, listModels }
-}
-
-function redactSecrets(text: string, secrets: readonly string[]): string {
-  return secrets.reduce((scrubbed, secret) => scrubbed.split(secret).join('[redacted]'), text)
 }
 
 function pick(candidates: ReadonlyMap<number, Candidate>, index: number): Candidate {

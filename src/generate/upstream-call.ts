@@ -1,4 +1,5 @@
 import { UpstreamError } from '../errors.js'
+import { scrubSecrets } from '../guard/credential-values.js'
 import type { Endpoint } from '../protocol/best-of-n-request.js'
 import { readSseEvents } from '../protocol/sse-reader.js'
 import {
@@ -152,15 +153,14 @@ export function parseRetryAfter(value: string | null, nowMs: number = Date.now()
 }
 
 function redact(error: UpstreamError, secrets: readonly string[]): UpstreamError {
-  const scrub = (text: string) => secrets.reduce((result, secret) => result.split(secret).join('[redacted]'), text)
   const leaks = secrets.some(
     (secret) => error.message.includes(secret) || (error.responseBody?.includes(secret) ?? false),
   )
   if (!leaks) return error
-  return new UpstreamError(scrub(error.message), {
+  return new UpstreamError(scrubSecrets(error.message, secrets), {
     url: error.url,
     status: error.status,
-    responseBody: error.responseBody === undefined ? undefined : scrub(error.responseBody),
+    responseBody: error.responseBody === undefined ? undefined : scrubSecrets(error.responseBody, secrets),
     isRetryable: error.isRetryable,
     retryAfterSeconds: error.retryAfterSeconds,
   })

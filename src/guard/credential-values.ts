@@ -12,3 +12,8 @@ export function credentialValues(apiKey: string | undefined, headers: Readonly<R
   // The scheme alone ("Bearer") is no secret, and scrubbing it would garble every message.
   return values.map((value) => value.replace(/^\s*(bearer|basic)\s+/i, '')).filter((value) => value.length >= 4)
 }
+
+/** Replaces every occurrence of each secret in `text` with `[redacted]`. */
+export function scrubSecrets(text: string, secrets: readonly string[]): string {
+  return secrets.reduce((scrubbed, secret) => scrubbed.split(secret).join('[redacted]'), text)
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { RewardModelError, describeError } from '../errors.js'
-import { credentialValues } from '../guard/credential-values.js'
+import { credentialValues, scrubSecrets } from '../guard/credential-values.js'
 
 /** How much of an error body is kept on a `RewardModelError`, in characters. */
 const responseBodyLimit = 2_000
@@ -33,7 +33,7 @@ export async function postRewardRequest<T>(options: PostRewardRequestOptions<T>)
   const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers }
   if (apiKey !== undefined) headers['authorization'] = `Bearer ${apiKey}`
   const secrets = credentialValues(apiKey, options.headers)
-  const redact = (text: string) => secrets.reduce((scrubbed, secret) => scrubbed.split(secret).join('[redacted]'), text)
+  const redact = (text: string) => scrubSecrets(text, secrets)
 
   let status: number | undefined
   let text: string

@@ -11,7 +11,7 @@ import { createSqliteSink } from '../../src/log/sqlite-sink.node.js'
 import { captureStream, startAuditWorld, worldLines, type AuditWorld } from '../audit/rate-audit-fixture.js'
 import { makeRecords } from '../log/preference-record-fixture.js'
 
-const entry = fileURLToPath(new URL('../audit/bonbon-cli-entry.ts', import.meta.url))
+const entry = fileURLToPath(new URL('../server/bonbon-cli-entry.ts', import.meta.url))
 const root = fileURLToPath(new URL('../../', import.meta.url))
 
 let dir: string

@@ -1,63 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { DatabaseSync } from 'node:sqlite'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { BonbonError } from '../../src/errors.js'
-import type { PreferenceRecord } from '../../src/log/preference-record.js'
-import { createSqliteSink, type SqliteSink, type SqliteSinkOptions } from '../../src/log/sqlite-sink.node.js'
-import { openSqliteStore } from '../../src/log/sqlite-store.node.js'
+import { describe, expect, it, vi } from 'vitest'
 import { makeRecord, makeRecords } from './preference-record-fixture.js'
+import { useSqliteSinkFixture } from './sqlite-sink-fixture.js'
 
-let folder: string
-let path: string
-let errors: BonbonError[]
-const opened: SqliteSink[] = []
-
-function openSink(options: Partial<SqliteSinkOptions> = {}): SqliteSink {
-  const sink = createSqliteSink({ path, onError: (error) => errors.push(error), ...options })
-  opened.push(sink)
-  return sink
-}
-
-function readAll(): PreferenceRecord[] {
-  const store = openSqliteStore(path)
-  try {
-    return [...store.readRecords()]
-  } finally {
-    store.close()
-  }
-}
+const fixture = useSqliteSinkFixture({ prefix: 'bonbon-durability-' })
+const { openSink, readAll, lockStore } = fixture
 
 function spilledIds(): string[] {
-  return readFileSync(`${path}.spill.jsonl`, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => (JSON.parse(line) as { requestId: string }).requestId)
+  return fixture.spillLines().map((line) => (JSON.parse(line) as { requestId: string }).requestId)
 }
-
-function lockStore(): { release(): void } {
-  const other = new DatabaseSync(path)
-  other.exec('BEGIN EXCLUSIVE')
-  return {
-    release() {
-      other.exec('ROLLBACK')
-      other.close()
-    },
-  }
-}
-
-beforeEach(() => {
-  folder = mkdtempSync(join(tmpdir(), 'bonbon-durability-'))
-  path = join(folder, 'bonbon.db')
-  errors = []
-})
-
-afterEach(async () => {
-  vi.useRealTimers()
-  for (const sink of opened.splice(0)) await sink.close().catch(() => undefined)
-  rmSync(folder, { recursive: true, force: true })
-})
 
 describe("createSqliteSink durability 'sync'", () => {
   it('resolves a write only once its record is committed, long before the flush interval', async () => {
@@ -93,8 +43,8 @@ describe("createSqliteSink durability 'sync'", () => {
     expect(readAll()).toEqual(records)
   })
 
-  it('rejects a write that neither the store nor the spill file took, and stores it once the store recovers', async () => {
-    const sink = openSink({ durability: 'sync', busyTimeoutMs: 0, spillPath: folder })
+  it('rejects a write that neither the store nor the spill file took, and stores it marked withheld once the store recovers', async () => {
+    const sink = openSink({ durability: 'sync', busyTimeoutMs: 0, spillPath: fixture.folder })
     const record = makeRecord()
     const lock = lockStore()
     try {
@@ -104,7 +54,8 @@ describe("createSqliteSink durability 'sync'", () => {
       lock.release()
     }
     await sink.flush()
-    expect(readAll()).toEqual([record])
+    // Its writer was told it failed, so the client got a 500: the store must not claim an answer.
+    expect(readAll()).toEqual([{ ...record, chosen: null, degraded: expect.stringMatching(/^failed: log_write_failed/) }])
     expect(sink.dropped).toBe(0)
   })
 })
@@ -132,7 +83,7 @@ describe('createSqliteSink bounded queue', () => {
 
   it('drops a record only when the queue is full and the spill file fails too, and says so once', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate'] })
-    const sink = openSink({ busyTimeoutMs: 0, batchSize: 2, maxQueue: 2, spillPath: folder })
+    const sink = openSink({ busyTimeoutMs: 0, batchSize: 2, maxQueue: 2, spillPath: fixture.folder })
     const records = makeRecords(4)
     const lock = lockStore()
     try {
@@ -141,7 +92,7 @@ describe('createSqliteSink bounded queue', () => {
       await expect(sink.write(records[2]!)).rejects.toMatchObject({ code: 'log_record_dropped' })
       await expect(sink.write(records[3]!)).rejects.toMatchObject({ code: 'log_record_dropped' })
       expect(sink.dropped).toBe(2)
-      expect(errors.map((error) => error.code)).toEqual(['log_record_dropped'])
+      expect(fixture.errors.map((error) => error.code)).toEqual(['log_record_dropped'])
     } finally {
       lock.release()
     }

@@ -1,44 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { BonbonError, InvalidOptionsError } from '../../src/errors.js'
 import { migrations } from '../../src/log/migrations.js'
-import type { PreferenceRecord } from '../../src/log/preference-record.js'
-import { createSqliteSink, type SqliteSink } from '../../src/log/sqlite-sink.node.js'
-import { openSqliteStore } from '../../src/log/sqlite-store.node.js'
+import { createSqliteSink } from '../../src/log/sqlite-sink.node.js'
 import { makeRecord, makeRecords } from './preference-record-fixture.js'
+import { useSqliteSinkFixture } from './sqlite-sink-fixture.js'
 
-let folder: string
-let path: string
-const opened: SqliteSink[] = []
-
-function openSink(options: Omit<Parameters<typeof createSqliteSink>[0], 'path'> = {}): SqliteSink {
-  const sink = createSqliteSink({ path, ...options })
-  opened.push(sink)
-  return sink
-}
-
-function readAll(): PreferenceRecord[] {
-  const store = openSqliteStore(path)
-  try {
-    return [...store.readRecords()]
-  } finally {
-    store.close()
-  }
-}
-
-beforeEach(() => {
-  folder = mkdtempSync(join(tmpdir(), 'bonbon-sink-'))
-  path = join(folder, 'nested', 'bonbon.db')
-})
-
-afterEach(async () => {
-  vi.useRealTimers()
-  for (const sink of opened.splice(0)) await sink.close().catch(() => undefined)
-  rmSync(folder, { recursive: true, force: true })
-})
+const fixture = useSqliteSinkFixture({ prefix: 'bonbon-sink-', file: join('nested', 'bonbon.db'), collectErrors: false })
+const { openSink, readAll } = fixture
 
 describe('createSqliteSink', () => {
   it('stores a record that reads back deeply equal, nulls and unicode included', async () => {
@@ -131,7 +102,7 @@ describe('createSqliteSink', () => {
   it('opens the database in WAL mode', async () => {
     const sink = openSink()
     await sink.flush()
-    const db = new DatabaseSync(path)
+    const db = new DatabaseSync(fixture.path)
     try {
       expect(db.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' })
     } finally {
@@ -153,7 +124,7 @@ describe('createSqliteSink', () => {
     const errors: BonbonError[] = []
     const sink = openSink({ onError: (error) => errors.push(error) })
     const records = makeRecords(3)
-    const intruder = new DatabaseSync(path)
+    const intruder = new DatabaseSync(fixture.path)
     try {
       intruder.exec('DROP TABLE candidates')
       for (const record of records) await sink.write(record)
@@ -161,7 +132,7 @@ describe('createSqliteSink', () => {
       expect(errors.map((error) => error.code)).toEqual(['log_write_failed'])
       expect(sink.pending).toBe(0)
       expect(sink.spilled).toBe(3)
-      expect(readFileSync(`${path}.spill.jsonl`, 'utf8').trim().split('\n')).toHaveLength(3)
+      expect(readFileSync(fixture.spillPath, 'utf8').trim().split('\n')).toHaveLength(3)
       // The schema's IF NOT EXISTS lets it recreate just the dropped table.
       intruder.exec(migrations[0]!.sql)
     } finally {
@@ -169,14 +140,14 @@ describe('createSqliteSink', () => {
     }
     await sink.flush()
     expect(sink.replayed).toBe(3)
-    expect(existsSync(`${path}.spill.jsonl`)).toBe(false)
+    expect(existsSync(fixture.spillPath)).toBe(false)
     expect(readAll()).toEqual(records)
   })
 
   it('commits a batch all or nothing: one refused row sends the whole batch to the spill file', async () => {
     const sink = openSink({ onError: () => undefined })
     const records = makeRecords(3)
-    const intruder = new DatabaseSync(path)
+    const intruder = new DatabaseSync(fixture.path)
     try {
       intruder.exec(
         "CREATE TRIGGER refuse_last BEFORE INSERT ON requests WHEN NEW.request_id = 'req-0002' " +
@@ -200,7 +171,7 @@ describe('createSqliteSink', () => {
     const errors: BonbonError[] = []
     const sink = openSink({ busyTimeoutMs: 0, onError: (error) => errors.push(error) })
     const [first, second] = makeRecords(2)
-    const other = new DatabaseSync(path)
+    const other = new DatabaseSync(fixture.path)
     try {
       other.exec('BEGIN IMMEDIATE')
       await sink.write(first!)
@@ -222,10 +193,10 @@ describe('createSqliteSink', () => {
 
   it('keeps the database open when the final flush of close fails, so close can be retried', async () => {
     // A folder where the spill file should be: the spill fails too, so the record can only stay queued.
-    const sink = openSink({ busyTimeoutMs: 0, spillPath: folder, onError: () => undefined })
+    const sink = openSink({ busyTimeoutMs: 0, spillPath: fixture.folder, onError: () => undefined })
     const record = makeRecord()
     await sink.write(record)
-    const other = new DatabaseSync(path)
+    const other = new DatabaseSync(fixture.path)
     try {
       other.exec('BEGIN IMMEDIATE')
       await expect(sink.close()).rejects.toMatchObject({ code: 'log_spill_failed' })
@@ -241,11 +212,11 @@ describe('createSqliteSink', () => {
 
   it('throws InvalidOptionsError at construction for invalid options', () => {
     expect(() => createSqliteSink({ path: '' })).toThrow(InvalidOptionsError)
-    expect(() => createSqliteSink({ path, batchSize: 0 })).toThrow(/batchSize/)
-    expect(() => createSqliteSink({ path, flushIntervalMs: 1.5 })).toThrow(/flushIntervalMs/)
-    expect(() => createSqliteSink({ path, busyTimeoutMs: -1 })).toThrow(/busyTimeoutMs/)
-    expect(() => createSqliteSink({ path, batchSize: 64, maxQueue: 10 })).toThrow(/maxQueue/)
-    expect(() => createSqliteSink({ path, durability: 'eventually' as 'sync' })).toThrow(/durability/)
-    expect(() => createSqliteSink({ path, spillPath: path })).toThrow(/spillPath/)
+    expect(() => createSqliteSink({ path: fixture.path, batchSize: 0 })).toThrow(/batchSize/)
+    expect(() => createSqliteSink({ path: fixture.path, flushIntervalMs: 1.5 })).toThrow(/flushIntervalMs/)
+    expect(() => createSqliteSink({ path: fixture.path, busyTimeoutMs: -1 })).toThrow(/busyTimeoutMs/)
+    expect(() => createSqliteSink({ path: fixture.path, batchSize: 64, maxQueue: 10 })).toThrow(/maxQueue/)
+    expect(() => createSqliteSink({ path: fixture.path, durability: 'eventually' as 'sync' })).toThrow(/durability/)
+    expect(() => createSqliteSink({ path: fixture.path, spillPath: fixture.path })).toThrow(/spillPath/)
   })
 })

@@ -1,25 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { InvalidOptionsError } from '../../src/errors.js'
 import type { ChatMessage } from '../../src/protocol/chat-message.js'
 import { createHttpRewardModel } from '../../src/score/http-reward-model.js'
-import {
-  startSimulatedRewardServer,
-  type SimulatedRewardServer,
-  type SimulatedRewardServerOptions,
-} from '../../src/testing/simulated-reward-server.node.js'
+import { useRewardServers } from './reward-server-fixture.js'
 
 const prompt: ChatMessage[] = [{ role: 'user', content: 'Say hi.' }]
 const length = (_prompt: string, answer: string) => answer.length
 
-const servers: SimulatedRewardServer[] = []
-async function start(options: SimulatedRewardServerOptions): Promise<SimulatedRewardServer> {
-  const server = await startSimulatedRewardServer(options)
-  servers.push(server)
-  return server
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()))
-})
+const start = useRewardServers()
 
 describe('createHttpRewardModel', () => {
   it('posts the prompt and candidates and reads one score per candidate', async () => {

@@ -1,26 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { RewardModelError } from '../../src/errors.js'
 import type { ChatMessage } from '../../src/protocol/chat-message.js'
 import { createHttpRewardModel } from '../../src/score/http-reward-model.js'
 import { createVllmRewardModel } from '../../src/score/vllm-reward-model.js'
-import {
-  startSimulatedRewardServer,
-  type SimulatedRewardServer,
-  type SimulatedRewardServerOptions,
-} from '../../src/testing/simulated-reward-server.node.js'
+import { startSimulatedRewardServer } from '../../src/testing/simulated-reward-server.node.js'
+import { useRewardServers } from './reward-server-fixture.js'
 
 const prompt: ChatMessage[] = [{ role: 'user', content: 'Hi' }]
 const apiKey = 'sk-do-not-leak-0123456789'
 
-const servers: SimulatedRewardServer[] = []
-async function start(options: SimulatedRewardServerOptions): Promise<SimulatedRewardServer> {
-  const server = await startSimulatedRewardServer(options)
-  servers.push(server)
-  return server
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()))
-})
+const start = useRewardServers()
 
 async function failure(promise: Promise<unknown>): Promise<RewardModelError> {
   const error: unknown = await promise.then(
@@ -91,11 +80,21 @@ describe('reward model errors', () => {
     expect(error.message).toContain('Invalid key [redacted]')
   })
 
-  it('answers after a slow server answers', async () => {
-    const server = await start({ shape: 'http', score: () => 1.5, fault: { kind: 'delay', ms: 20 } })
+  it("waits for a slow server within the caller's deadline and rejects with the deadline's reason beyond it", async () => {
+    // Reward models keep no timer of their own: the deadline is the caller's signal (runBestOfN's
+    // rewardTimeoutMs). The margins are wide both ways, so that no scheduling delay decides the test.
+    const server = await start({
+      shape: 'http',
+      score: () => 1.5,
+      fault: (_request, index) => ({ kind: 'delay', ms: index === 0 ? 20 : 60_000 }),
+    })
     const model = createHttpRewardModel({ url: server.scoreURL })
 
-    expect(await model.score({ prompt, candidates: ['a'] })).toEqual([{ reward: 1.5 }])
+    const slow = await model.score({ prompt, candidates: ['a'], signal: AbortSignal.timeout(10_000) })
+    const tooSlow = model.score({ prompt, candidates: ['a'], signal: AbortSignal.timeout(50) })
+
+    expect(slow).toEqual([{ reward: 1.5 }])
+    await expect(tooSlow).rejects.toMatchObject({ name: 'TimeoutError' })
   })
 
   it('rejects with the abort reason, not a RewardModelError, when the signal aborts', async () => {

@@ -1,12 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { RewardModelError } from '../../src/errors.js'
 import type { ChatMessage } from '../../src/protocol/chat-message.js'
 import { createTeiRewardModel } from '../../src/score/tei-reward-model.js'
-import {
-  startSimulatedRewardServer,
-  type SimulatedRewardServer,
-  type SimulatedRewardServerOptions,
-} from '../../src/testing/simulated-reward-server.node.js'
+import { useRewardServers } from './reward-server-fixture.js'
 
 const prompt: ChatMessage[] = [
   { role: 'user', content: 'Name a primary colour.' },
@@ -16,15 +12,7 @@ const prompt: ChatMessage[] = [
 const candidates = ['Blue.', 'Yellow is one too.']
 const logit = (question: string, answer: string) => (question === 'Another one?' ? 20 + answer.length : -100)
 
-const servers: SimulatedRewardServer[] = []
-async function start(options: SimulatedRewardServerOptions): Promise<SimulatedRewardServer> {
-  const server = await startSimulatedRewardServer(options)
-  servers.push(server)
-  return server
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()))
-})
+const start = useRewardServers()
 
 describe('createTeiRewardModel', () => {
   it('scores (last user message, answer) pairs in one /predict call with raw scores', async () => {

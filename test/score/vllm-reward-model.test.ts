@@ -1,13 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { InvalidOptionsError, RewardModelError } from '../../src/errors.js'
 import type { ChatMessage } from '../../src/protocol/chat-message.js'
 import { createVllmRewardModel } from '../../src/score/vllm-reward-model.js'
-import {
-  startSimulatedRewardServer,
-  type SimulatedRewardServer,
-  type SimulatedRewardServerOptions,
-} from '../../src/testing/simulated-reward-server.node.js'
 import { llama3Bos, llama3ChatTemplate } from './llama3-chat-template.js'
+import { useRewardServers } from './reward-server-fixture.js'
 
 const prompt: ChatMessage[] = [
   { role: 'system', content: 'Answer briefly.' },
@@ -18,15 +14,7 @@ const candidates = ['Paris.', 'The capital of France is Paris.', 'Lyon, I think.
 /** A Skywork-like logit: large enough that a sigmoid would saturate every score to ~1. */
 const logit = (_prompt: string, answer: string) => 17 + answer.length / 4
 
-const servers: SimulatedRewardServer[] = []
-async function start(options: SimulatedRewardServerOptions): Promise<SimulatedRewardServer> {
-  const server = await startSimulatedRewardServer(options)
-  servers.push(server)
-  return server
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()))
-})
+const start = useRewardServers()
 
 describe.each(['pooling', 'classify'] as const)('createVllmRewardModel (%s)', (endpoint) => {
   const shape = endpoint === 'pooling' ? 'vllm-pooling' : 'vllm-classify'

@@ -1,20 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import {
-  defaultSimulatedRewardScore,
-  startSimulatedRewardServer,
-  type SimulatedRewardServer,
-  type SimulatedRewardServerOptions,
-} from '../../src/testing/simulated-reward-server.node.js'
+import { describe, expect, it } from 'vitest'
+import { defaultSimulatedRewardScore, startSimulatedRewardServer } from '../../src/testing/simulated-reward-server.node.js'
+import { useRewardServers } from '../score/reward-server-fixture.js'
 
-const servers: SimulatedRewardServer[] = []
-async function start(options: SimulatedRewardServerOptions): Promise<SimulatedRewardServer> {
-  const server = await startSimulatedRewardServer(options)
-  servers.push(server)
-  return server
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()))
-})
+const start = useRewardServers()
 
 async function post(url: string, body: unknown): Promise<{ status: number; text: string; json: unknown }> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })

@@ -37,13 +37,26 @@ export function accessLogMiddleware(report: (entry: AccessLogEntry) => void): Mi
   }
 }
 
-/** One line per request: `POST /v1/chat/completions 200 812ms n=4 chosen=2 id=…`. */
+/** Longest a client-controlled field of an access-log line may be, in characters. */
+const fieldLimit = 512
+
+/**
+ * One line per request: `POST /v1/chat/completions 200 812ms n=4 chosen=2 id=…`. Fields a client
+ * controls (the decoded path, error text that quotes its body) have control characters escaped and
+ * are cut short, so a request cannot forge or flood log lines (CWE-117).
+ */
 export function formatAccessLogEntry(entry: AccessLogEntry): string {
-  const parts = [entry.method, entry.path, String(entry.status), `${Math.round(entry.ms)}ms`]
-  if (entry.n !== undefined) parts.push(`n=${entry.n}`)
-  if (entry.chosen !== undefined) parts.push(`chosen=${entry.chosen}`)
-  if (entry.degraded !== undefined) parts.push(`degraded=${entry.degraded}`)
-  if (entry.requestId !== undefined) parts.push(`id=${entry.requestId}`)
-  if (entry.error !== undefined) parts.push(`error: ${entry.error}`)
+  const parts = [safe(entry.method), safe(entry.path), String(entry.status), `${Math.round(entry.ms)}ms`]
+  if (entry.n !== undefined) parts.push(`n=${safe(entry.n)}`)
+  if (entry.chosen !== undefined) parts.push(`chosen=${safe(entry.chosen)}`)
+  if (entry.degraded !== undefined) parts.push(`degraded=${safe(entry.degraded)}`)
+  if (entry.requestId !== undefined) parts.push(`id=${safe(entry.requestId)}`)
+  if (entry.error !== undefined) parts.push(`error: ${safe(entry.error)}`)
   return parts.join(' ')
+}
+
+function safe(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped
+  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (char) => JSON.stringify(char).slice(1, -1))
+  return escaped.length <= fieldLimit ? escaped : `${escaped.slice(0, fieldLimit)}… (${escaped.length - fieldLimit} more)`
 }

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest'
+import { formatAccessLogEntry, type AccessLogEntry } from '../../src/app/access-log.js'
+import { createApp } from '../../src/app/create-app.node.js'
+import { serve } from '../../src/server/serve.node.js'
+
+const entry: AccessLogEntry = {
+  method: 'POST',
+  path: '/v1/chat/completions',
+  status: 200,
+  ms: 812.4,
+  requestId: 'req-1',
+  n: '4',
+  chosen: '2',
+  degraded: undefined,
+  error: undefined,
+}
+
+describe('the access log', () => {
+  it('prints one line per request', () => {
+    expect(formatAccessLogEntry(entry)).toBe('POST /v1/chat/completions 200 812ms n=4 chosen=2 id=req-1')
+  })
+
+  it('escapes the newlines a client puts in its path or body, so it cannot forge a line', () => {
+    const line = formatAccessLogEntry({
+      ...entry,
+      path: '/v1/foo\nPOST /v1/chat/completions 200 1ms id=FORGED',
+      error: 'bad key "a\r\nPOST /v1/chat/completions 200 5ms id=FORGED"',
+    })
+
+    expect(line.split('\n')).toHaveLength(1)
+    expect(line).toContain('/v1/foo\\nPOST /v1/chat/completions 200 1ms id=FORGED')
+    expect(line).toContain('bad key "a\\r\\nPOST')
+  })
+
+  it('cuts a client-sized field short', () => {
+    const line = formatAccessLogEntry({ ...entry, path: `/v1/${'x'.repeat(100_000)}` })
+
+    expect(line.length).toBeLessThan(700)
+    expect(line).toContain('(99492 more)')
+  })
+})
+
+describe('the access log of a running gateway', () => {
+  it('keeps a request for a path with an encoded newline on one line', async () => {
+    const lines: string[] = []
+    const app = await createApp(
+      { upstream: { kind: 'openai', baseURL: 'http://127.0.0.1:9/v1' }, reward: { kind: 'http', url: 'http://127.0.0.1:9/score' }, log: { kind: 'none' } },
+      { env: {}, accessLog: (logged) => lines.push(formatAccessLogEntry(logged)) },
+    )
+    const server = await serve(app, { port: 0 })
+    try {
+      const answer = await fetch(`${server.url}/v1/foo%0aPOST%20/v1/chat/completions%20200%201ms%20id=FORGED`)
+      expect(answer.status).toBe(404)
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toMatch(/^GET \/v1\/foo\\nPOST .* 404 \d+ms/)
+    } finally {
+      await server.close()
+    }
+  })
+})

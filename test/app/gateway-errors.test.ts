@@ -132,6 +132,19 @@ describe('the gateway when upstream parts fail', () => {
     expect(body.error['message']).not.toContain('127.0.0.1')
   })
 
+  it('keeps an upstream stack trace, internal hosts and echoed keys out of the client error', async () => {
+    const page = `Error: boom at vllm.internal:8000, localhost:8000 and http%3A%2F%2F10.0.0.5%3A8000 with Authorization: Bearer sk-live-abcdefghijkl ${'x'.repeat(100_000)}\n    at handler (/srv/vllm/server.js:12:5)`
+    gateway = await startGateway({ backend: { faults: () => ({ kind: 'http-error', status: 500, body: page }) } })
+    const { status, body } = await post('/v1/chat/completions', JSON.stringify({ model: 'm', messages }))
+
+    const message = String(body.error['message'])
+    expect(status).toBe(502)
+    expect(message).toMatch(/^All 4 candidates failed; first error: Upstream answered 500: Error: boom at <internal>, <internal> and <internal>/)
+    expect(message).toContain('Bearer [redacted]')
+    for (const leak of ['vllm.internal', 'localhost', '10.0.0.5', 'sk-live', '/srv/vllm', 'server.js']) expect(message).not.toContain(leak)
+    expect(message.length).toBeLessThanOrEqual(301)
+  })
+
   it('answers 503 when the reward model is down', async () => {
     gateway = await startGateway({ reward: { fault: { kind: 'status', status: 500 } } })
     const client = gateway.client

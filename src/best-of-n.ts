@@ -198,9 +198,12 @@ function checkEnough(
   }
   const statuses = new Set(candidates.map((candidate) => candidate.errorStatus))
   const status = statuses.size === 1 ? [...statuses][0] : undefined
+  // The longest wait any candidate's upstream asked for: sooner, some of them would fail again.
+  const waits = candidates.flatMap((candidate) => candidate.errorRetryAfterSeconds ?? [])
   throw new AllCandidatesFailedError(
     candidates.map((candidate) => candidate.error ?? 'unknown error'),
     status,
+    waits.length === 0 ? undefined : Math.max(...waits),
   )
 }
 

@@ -140,13 +140,16 @@ export class AllCandidatesFailedError extends BonbonError {
   readonly causes: readonly string[]
   /** The HTTP status the upstream gave, when every candidate failed with the same one. */
   readonly upstreamStatus: number | undefined
+  /** The longest `Retry-After` the upstream gave for these failures, seconds, when it gave one. */
+  readonly retryAfterSeconds: number | undefined
 
-  constructor(causes: readonly string[], upstreamStatus?: number) {
+  constructor(causes: readonly string[], upstreamStatus?: number, retryAfterSeconds?: number) {
     const first = causes[0] ?? 'no candidates'
     super('all_candidates_failed', `All ${causes.length} candidates failed; first error: ${first}`)
     this.name = 'BonbonAllCandidatesFailedError'
     this.causes = causes
     this.upstreamStatus = upstreamStatus
+    this.retryAfterSeconds = retryAfterSeconds
   }
 
   static override isInstance = defineIsInstance<AllCandidatesFailedError>(allFailedSymbol)

@@ -42,6 +42,8 @@ export interface Candidate {
   readonly error?: string
   /** The HTTP status of the failure, when the upstream answered with one. */
   readonly errorStatus?: number
+  /** The upstream's `Retry-After` of the failure, seconds, when it gave one (a 429 or 503). */
+  readonly errorRetryAfterSeconds?: number
 }
 
 /** The candidates of one request and what the upstream said about them. */

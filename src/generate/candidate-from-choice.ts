@@ -38,6 +38,7 @@ export function candidateFromChoice(options: CandidateFromChoiceOptions): Candid
 /** A candidate that failed, carrying the upstream's status when there was one. */
 export function failedCandidate(index: number, error: unknown, latencyMs: number): Candidate {
   const status = UpstreamError.isInstance(error) ? error.status : undefined
+  const retryAfterSeconds = UpstreamError.isInstance(error) ? error.retryAfterSeconds : undefined
   return {
     index,
     text: '',
@@ -45,5 +46,6 @@ export function failedCandidate(index: number, error: unknown, latencyMs: number
     latencyMs,
     error: describeError(error),
     ...(status === undefined ? {} : { errorStatus: status }),
+    ...(retryAfterSeconds === undefined ? {} : { errorRetryAfterSeconds: retryAfterSeconds }),
   }
 }

@@ -11,8 +11,9 @@ export interface RetryPolicy {
   /** Uniform draws in [0, 1) for the jitter; `() => 1` waits the whole ceiling. @default Math.random */
   readonly random?: () => number
   /**
-   * The longest wait a server's `Retry-After` may ask for, ms; a longer ask waits this long. Without a
-   * cap a `Retry-After: 3600` would hold the request for an hour wherever no deadline is set.
+   * The longest wait a server's `Retry-After` may ask for, ms. A longer ask is not waited for: the
+   * failure goes to the caller at once, `Retry-After` and all, since trying sooner than the server
+   * said would fail again. Without a cap a `Retry-After: 3600` would hold the request for an hour.
    * @default 30000
    */
   readonly maxRetryAfterMs?: number
@@ -78,9 +79,9 @@ export async function retrying<T>(
     } catch (error) {
       if (signal?.aborted) throw signal.reason
       if (tried >= policy.maxRetries || !shouldRetry(error)) throw error
+      const retryAfterMs = retryAfterSecondsOf(error) * 1_000
+      if (retryAfterMs > (policy.maxRetryAfterMs ?? defaultMaxRetryAfterMs)) throw error
       const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** tried)
-      const maxRetryAfterMs = policy.maxRetryAfterMs ?? defaultMaxRetryAfterMs
-      const retryAfterMs = Math.min(retryAfterSecondsOf(error) * 1_000, maxRetryAfterMs)
       await sleep(Math.max(retryAfterMs, random() * ceiling), signal)
     }
   }
@@ -94,8 +95,9 @@ function retryAfterSecondsOf(error: unknown): number {
 
 /**
  * The policy of an audit's paid calls: plain doubling (one client, no burst to spread, so no
- * jitter), with `Retry-After` honoured up to the largest back-off.
+ * jitter), with `Retry-After` honoured up to 10 minutes: an audit is a batch job, better late
+ * than failed.
  */
 export function auditRetryPolicy(limits: Pick<RetryPolicy, 'maxRetries' | 'baseDelayMs' | 'maxDelayMs'>): RetryPolicy {
-  return { ...limits, random: () => 1, maxRetryAfterMs: limits.maxDelayMs }
+  return { ...limits, random: () => 1, maxRetryAfterMs: 600_000 }
 }

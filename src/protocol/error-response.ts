@@ -58,8 +58,12 @@ export function toErrorResponse(error: unknown): ErrorResponse {
       const cause = publicMessage(error.causes[0] ?? error.message)
       return make(status, cause, 'invalid_request_error', 'upstream_rejected_request')
     }
-    if (status === 429) return make(429, publicMessage(error.message), 'rate_limit_error', 'upstream_rate_limited')
-    return make(502, publicMessage(error.message), 'api_error', error.code)
+    // The upstream's own Retry-After tells the client when trying again can help.
+    const retryAfter = error.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(error.retryAfterSeconds) }
+    if (status === 429) {
+      return { ...make(429, publicMessage(error.message), 'rate_limit_error', 'upstream_rate_limited'), ...(retryAfter && { headers: retryAfter }) }
+    }
+    return { ...make(502, publicMessage(error.message), 'api_error', error.code), ...(retryAfter && { headers: retryAfter }) }
   }
   if (DeadlineExceededError.isInstance(error)) return make(504, error.message, 'api_error', error.code)
   if (UpstreamError.isInstance(error)) return make(502, publicMessage(error.message), 'api_error', error.code)

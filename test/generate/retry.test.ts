@@ -51,6 +51,13 @@ describe('retrying', () => {
     await expect(result).resolves.toBe('ok')
   })
 
+  it('gives up at once when the server asks for a longer wait than maxRetryAfterMs', async () => {
+    const limited = new UpstreamError('come back in an hour', { status: 429, retryAfterSeconds: 3_600 })
+    const attempt = vi.fn<() => Promise<string>>().mockRejectedValueOnce(limited).mockResolvedValue('ok')
+    await expect(retrying(attempt, { policy: { ...policy, maxRetryAfterMs: 30_000 } })).rejects.toBe(limited)
+    expect(attempt).toHaveBeenCalledTimes(1)
+  })
+
   it('does not retry a client error', async () => {
     const attempt = vi.fn<() => Promise<string>>().mockRejectedValue(new UpstreamError('bad', { status: 400 }))
     await expect(retrying(attempt, { policy })).rejects.toThrow('bad')

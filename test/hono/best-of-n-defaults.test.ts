@@ -33,17 +33,34 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 const settle = <T>(promise: Promise<T>) => promise.then((value) => ({ value }), (error: unknown) => ({ error }))
 
 describe('bestOfN defaults, as in the README Hono example', () => {
-  it("caps an upstream's Retry-After at 30 s rather than holding the request for an hour", async () => {
+  it("answers an upstream's Retry-After beyond 30 s at once, passing it on, rather than holding the request for an hour", async () => {
     gateway = await startHonoGateway({
       backend: { faults: [{ kind: 'http-error', status: 429, retryAfter: 3600 }] },
+      retry: defaultRetryPolicy,
+    })
+    const { backend, client } = gateway
+
+    const { error } = (await settle(client.chat.completions.create({ model: 'm', messages }))) as { error: unknown }
+
+    expect(error).toBeInstanceOf(OpenAI.APIError)
+    expect(error).toMatchObject({ status: 429, code: 'upstream_rate_limited' })
+    expect((error as InstanceType<typeof OpenAI.APIError>).headers?.get('retry-after')).toBe('3600')
+    expect(backend.requests).toHaveLength(1)
+  })
+
+  it("waits out an upstream's Retry-After within 30 s, then tries again", async () => {
+    gateway = await startHonoGateway({
+      backend: { faults: [{ kind: 'http-error', status: 429, retryAfter: 20 }] },
       retry: defaultRetryPolicy,
     })
     const { backend, client } = gateway
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     const answer = settle(client.chat.completions.create({ model: 'm', messages }))
     await until(() => backend.requests.length === 1, 'the upstream was called')
-    await vi.advanceTimersByTimeAsync(30_000)
-    await until(() => backend.requests.length === 2, 'the call was retried 30 s later')
+    await vi.advanceTimersByTimeAsync(19_000)
+    expect(backend.requests).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(1_000)
+    await until(() => backend.requests.length === 2, 'the call was retried 20 s later')
     expect(await answer).toMatchObject({ value: { choices: [expect.anything()] } })
   })
 

@@ -12,3 +12,12 @@ export function parsePort(value: string): number {
   if (!/^\d+$/.test(value) || port > 65_535) throw new InvalidArgumentError('must be a port number, 0-65535')
   return port
 }
+
+/** Parses a duration argument in milliseconds: a whole number ≥ 0. */
+export function parseMilliseconds(value: string): number {
+  const ms = Number(value)
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(ms) || ms > 2_147_483_647) {
+    throw new InvalidArgumentError('must be a whole number of milliseconds, 0-2147483647')
+  }
+  return ms
+}

@@ -2,7 +2,7 @@ import { SingleBar } from 'cli-progress'
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import { createHash } from 'node:crypto'
 import { once } from 'node:events'
-import { createWriteStream, mkdirSync } from 'node:fs'
+import { createWriteStream, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { Writable } from 'node:stream'
 import { applyEnv } from '../config/apply-env.js'
@@ -104,13 +104,27 @@ export function parseMinN(value: string): number {
 
 const nodeSha256: Digest = (data) => createHash('sha256').update(data).digest()
 
+/**
+ * Opens an output file at once, so a path that is a folder or not writable is refused before the
+ * store is read. Later write errors (disk full, EIO) surface at the next write, not as an uncaught
+ * stream error.
+ * @throws InvalidOptionsError naming the path.
+ */
 function openFile(path: string): Writable {
-  mkdirSync(dirname(path), { recursive: true })
-  return createWriteStream(path)
+  let fd: number
+  try {
+    mkdirSync(dirname(path), { recursive: true })
+    fd = openSync(path, 'w')
+  } catch (error) {
+    throw new InvalidOptionsError(`Cannot write ${path}: ${(error as Error).message}`, { key: 'out', cause: error })
+  }
+  // The failure is read back from `stream.errored` by writeChunk and finish.
+  return createWriteStream(path, { fd }).on('error', () => undefined)
 }
 
-/** Writes with backpressure: a full buffer waits for 'drain' (and a failed stream rejects). */
+/** Writes with backpressure: a full buffer waits for 'drain'; a stream that failed throws its error. */
 async function writeChunk(stream: Writable, chunk: string): Promise<void> {
+  if (stream.errored) throw stream.errored
   if (!stream.write(chunk)) await once(stream, 'drain')
 }
 
@@ -120,6 +134,7 @@ async function finish(stream: Writable, isStdout: boolean): Promise<void> {
     if (stream.writableNeedDrain) await once(stream, 'drain')
     return
   }
+  if (stream.errored) throw stream.errored
   if (stream.writableFinished || stream.destroyed) return
   const finished = once(stream, 'finish')
   stream.end()

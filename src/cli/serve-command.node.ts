@@ -3,7 +3,7 @@ import { formatAccessLogEntry } from '../app/access-log.js'
 import { createApp } from '../app/create-app.node.js'
 import { loadConfigFile } from '../config/load-config.node.js'
 import { serve, type RunningServer } from '../server/serve.node.js'
-import { defaultConfigPath, parsePort } from './cli-options.node.js'
+import { defaultConfigPath, parseMilliseconds, parsePort } from './cli-options.node.js'
 
 interface ServeCommandOptions {
   config: string
@@ -22,7 +22,7 @@ export function registerServeCommand(program: Command): void {
     .option('-p, --port <port>', 'TCP port (0: any free port)', parsePort, 8080)
     .option('-H, --host <host>', 'interface to bind', '127.0.0.1')
     .option('-q, --quiet', 'no line per request')
-    .option('--shutdown-grace <ms>', 'on SIGTERM, how long requests in flight may finish', Number, 30_000)
+    .option('--shutdown-grace <ms>', 'on SIGTERM, how long requests in flight may finish', parseMilliseconds, 30_000)
     .action(async (options: ServeCommandOptions) => {
       const bonbon = await createApp(await loadConfigFile(options.config), {
         accessLog: options.quiet ? undefined : (entry) => console.log(formatAccessLogEntry(entry)),

@@ -68,10 +68,19 @@ export function openSqliteDatabase(options: OpenSqliteDatabaseOptions): Database
     applyMigrations(db)
   } catch (error) {
     db.close()
+    if ((error as { errcode?: unknown }).errcode === sqliteNotADatabase) {
+      throw new InvalidOptionsError(`${path} is not a SQLite database, so it cannot be a preference log.`, {
+        key: 'log.path',
+        cause: error,
+      })
+    }
     throw error
   }
   return db
 }
+
+/** SQLITE_NOTADB: the file exists and is something else. @see https://sqlite.org/rescode.html#notadb */
+const sqliteNotADatabase = 26
 
 /**
  * Applies the migrations a database has not recorded in `schema_migrations`, each in its own

@@ -59,6 +59,29 @@ describe('the bonbon command line', () => {
     expect(run.stderr).not.toContain('Options:')
   })
 
+  it('refuses an output that is a folder, and a store that is not a database, in one line each', async () => {
+    const notADatabase = join(folder, 'notes.db')
+    writeFileSync(notADatabase, 'not a database\n')
+
+    const empty = join(folder, 'empty.db')
+    await createSqliteSink({ path: empty }).close()
+    const intoFolder = await bonbon(['export', '--store', empty, '--format', 'jsonl', '--out', folder])
+    const fromText = await bonbon(['stats', '--store', notADatabase])
+
+    expect(intoFolder.code).toBe(2)
+    expect(fromText.code).toBe(2)
+    expect(fromText.stderr.trim()).toBe(`bonbon: ${notADatabase} is not a SQLite database, so it cannot be a preference log.`)
+    expect(intoFolder.stderr.trim()).toMatch(/^bonbon: Cannot write .*: EISDIR: illegal operation on a directory/)
+    for (const run of [intoFolder, fromText]) expect(run.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('refuses a shutdown grace that is not a number of milliseconds', async () => {
+    const run = await bonbon(['serve', '--shutdown-grace', 'abc', '--port', '0'])
+
+    expect(run.code).not.toBe(0)
+    expect(run.stderr).toContain("option '--shutdown-grace <ms>' argument 'abc' is invalid. must be a whole number of milliseconds")
+  })
+
   it('stops quietly when the reader of `--out -` hangs up, as `| head` does', async () => {
     const store = join(folder, 'big.db')
     const sink = createSqliteSink({ path: store, batchSize: 500 })

@@ -6,7 +6,7 @@ import { configSchema, type BonbonConfig } from './config-schema.js'
  * @throws InvalidOptionsError naming the bad key (`reward.baseURL: must be an http(s) URL`).
  */
 export function parseConfig(input: unknown): BonbonConfig {
-  const result = configSchema.safeParse(input)
+  const result = configSchema.safeParse(withDefaultLogKind(input))
   if (result.success) {
     const config = result.data
     if (config.bestOfN.n > config.bestOfN.maxN) {
@@ -27,4 +27,15 @@ export function parseConfig(input: unknown): BonbonConfig {
   throw new InvalidOptionsError(`Invalid configuration: ${messages.join('; ')}`, {
     key: first ? first.path.join('.') : undefined,
   })
+}
+
+/**
+ * `"log": {"path": "x.db"}` means the SQLite store, as `log.kind`'s default says; the schema's
+ * discriminated union needs the kind spelt out, so it is filled in here.
+ */
+function withDefaultLogKind(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || !('log' in input)) return input
+  const { log } = input
+  if (typeof log !== 'object' || log === null || Array.isArray(log) || 'kind' in log) return input
+  return { ...input, log: { kind: 'sqlite', ...log } }
 }

@@ -17,4 +17,9 @@ describe('configuration errors', () => {
     expect(() => parseConfig({ ...minimal, bestOfN: { n: 200 } })).toThrow('bestOfN.n: Too big: expected number to be <=128')
     expect(() => parseConfig({ ...minimal, bestOfN: { n: { klBudget: 9 } } })).toThrow('bestOfN.n.klBudget: Too big')
   })
+
+  it('takes a log section without a kind as the SQLite store, its default', () => {
+    expect(parseConfig({ ...minimal, log: { path: 'x.db', durability: 'sync' } }).log).toMatchObject({ kind: 'sqlite', path: 'x.db', durability: 'sync' })
+    expect(() => parseConfig({ ...minimal, log: { path: 'x.db', binding: 'DB' } } as never)).toThrow('log.binding: unknown key')
+  })
 })

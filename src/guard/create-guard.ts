@@ -1,4 +1,4 @@
-import { InvalidOptionsError, RateLimitError } from '../errors.js'
+import { InvalidOptionsError, InvalidRequestError, RateLimitError } from '../errors.js'
 import type { PreferenceRecord } from '../log/preference-record.js'
 import type { BestOfNRequest } from '../protocol/best-of-n-request.js'
 import { createApiKeyVerifier } from './api-key-verifier.js'
@@ -125,8 +125,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
           { code: 'rate_limit_exceeded', retryAfterSeconds: decision.retryAfterSeconds },
         )
       }
-      const optOut = headers.get(logOptOutHeader)?.trim().toLowerCase() === 'off'
-      return { client, logOptOut: allowOptOut && optOut }
+      return { client, logOptOut: allowOptOut && wantsNoLog(headers.get(logOptOutHeader)) }
     },
 
     admit(pass, request, n) {
@@ -146,6 +145,19 @@ export function createGuard(options: GuardOptions = {}): Guard {
       return { request: capped, release, record: pass.logOptOut ? keepNothing : prepareRecord }
     },
   }
+}
+
+/**
+ * Reads `x-bonbon-log`: `off` or `on`, in any case. Anything else is refused, not ignored: a client
+ * that wrote `false` or `no` meant to opt out, and storing its request anyway would break that.
+ * @throws InvalidRequestError naming the header.
+ */
+function wantsNoLog(value: string | null): boolean {
+  if (value === null) return false
+  const setting = value.trim().toLowerCase()
+  if (setting === 'off') return true
+  if (setting === 'on') return false
+  throw new InvalidRequestError(`Header ${logOptOutHeader} must be "off" or "on".`, { param: logOptOutHeader, code: 'invalid_header' })
 }
 
 function checkLimits(limits: GuardLimits, fanout: { readonly n: number; readonly maxN: number }): void {

@@ -30,7 +30,13 @@ describe('createGuard', () => {
     const off = headers({ 'x-bonbon-log': ' Off ' })
     expect((await createGuard().check({ headers: off })).logOptOut).toBe(true)
     expect((await createGuard({ allowOptOut: false }).check({ headers: off })).logOptOut).toBe(false)
-    expect((await createGuard().check({ headers: headers({ 'x-bonbon-log': 'no' }) })).logOptOut).toBe(false)
+    expect((await createGuard().check({ headers: headers({ 'x-bonbon-log': 'on' }) })).logOptOut).toBe(false)
+  })
+
+  it.each(['no', 'false', '0', 'off,off'])('refuses x-bonbon-log: %s rather than logging a client that meant to opt out', async (value) => {
+    const checked = createGuard().check({ headers: headers({ 'x-bonbon-log': value }) })
+    await expect(checked).rejects.toSatisfy(InvalidRequestError.isInstance)
+    await expect(checked).rejects.toMatchObject({ param: 'x-bonbon-log', message: 'Header x-bonbon-log must be "off" or "on".' })
   })
 
   it('keeps no record for an opted-out request, and a redacted one with redact', async () => {

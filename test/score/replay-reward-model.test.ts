@@ -56,6 +56,6 @@ describe('createReplayRewardModel', () => {
     const error: unknown = await model.score({ prompt: [], candidates: ['a'] }).catch((caught: unknown) => caught)
 
     expect(RewardModelError.isInstance(error)).toBe(true)
-    expect(String(error)).toMatch(/Could not load the replay pool: ENOENT/)
+    expect(String(error)).toMatch('Could not load the replay pool: Cannot read the candidate pool /nonexistent/pool.jsonl: ENOENT')
   })
 })

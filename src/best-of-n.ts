@@ -88,8 +88,8 @@ const defaultRewardRetry: RetryPolicy = { maxRetries: 1, baseDelayMs: 100, maxDe
 export function resolveFanoutSize(request: BestOfNRequest, pipeline: Pick<BestOfNPipeline, 'n' | 'maxN'>): number {
   if (request.requestedN !== undefined && request.requestedN > pipeline.maxN) {
     throw new InvalidRequestError(
-      `bonbon n must be at most ${pipeline.maxN} on this gateway; got ${request.requestedN}.`,
-      { param: 'bonbon.n', code: 'n_too_large' },
+      `${request.requestedNParam ?? 'bonbon.n'} must be at most ${pipeline.maxN} on this gateway; got ${request.requestedN}.`,
+      { param: request.requestedNParam ?? 'bonbon.n', code: 'n_too_large' },
     )
   }
   if (request.clientN > pipeline.maxN) {

@@ -21,8 +21,8 @@ export function applyRequestCaps(request: BestOfNRequest, n: number, caps: Reque
   const { maxN, maxTokens } = caps
   if (maxN !== undefined && n > maxN) {
     // The fan-out is the larger of the asked size and the client's n: name whichever is over.
-    const param = request.requestedN !== undefined && request.requestedN > maxN ? 'bonbon.n' : 'n'
-    throw new InvalidRequestError(`${param === 'n' ? 'n' : 'bonbon n'} must be at most ${maxN} for this client; got ${n}.`, {
+    const param = request.requestedN !== undefined && request.requestedN > maxN ? (request.requestedNParam ?? 'bonbon.n') : 'n'
+    throw new InvalidRequestError(`${param} must be at most ${maxN} for this client; got ${n}.`, {
       param,
       code: 'n_too_large',
     })

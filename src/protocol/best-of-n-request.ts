@@ -19,8 +19,10 @@ export interface BestOfNRequest {
   readonly messages: readonly ChatMessage[]
   /** How many choices the client wants back (OpenAI's `n`). */
   readonly clientN: number
-  /** The fan-out size the client asked for (`bonbon.n` or `x-bonbon-n`), when it did. */
+  /** The fan-out size the client asked for (`bonbon.n`, `x-bonbon-n` or `best_of`), when it did. */
   readonly requestedN: number | undefined
+  /** Where the client asked for it, named in errors about it. @default 'bonbon.n' */
+  readonly requestedNParam?: 'bonbon.n' | 'x-bonbon-n' | 'best_of'
   /** Whether the client wants an SSE stream. */
   readonly stream: boolean
   /** Whether the stream ends with a usage chunk (`stream_options.include_usage`). */

@@ -48,7 +48,7 @@ export function parseRequest(body: unknown, options: ParseRequestOptions): BestO
     clientN: parsed.n ?? 1,
     // The body wins over the header; legacy completions' own `best_of` ("generate best_of, return the
     // best") is the same idea, so it sets the fan-out when nothing else does.
-    requestedN: parsed.bonbon?.n ?? parseHeaderN(options.headerN) ?? bestOfField(parsed),
+    ...requestedFanout(parsed, options.headerN),
     stream: parsed.stream === true,
     includeUsage: parsed.stream_options?.include_usage === true,
     seed: parsed.seed ?? undefined,
@@ -56,13 +56,29 @@ export function parseRequest(body: unknown, options: ParseRequestOptions): BestO
   }
 }
 
+/** The fan-out the request asks for, and where: the body wins over the header, then `best_of`. */
+function requestedFanout(
+  parsed: ChatCompletionRequest | CompletionRequest,
+  headerN: string | null | undefined,
+): Pick<BestOfNRequest, 'requestedN' | 'requestedNParam'> {
+  const fromBody = parsed.bonbon?.n
+  if (fromBody !== undefined) return { requestedN: fromBody, requestedNParam: 'bonbon.n' }
+  const fromHeader = parseHeaderN(headerN)
+  if (fromHeader !== undefined) return { requestedN: fromHeader, requestedNParam: 'x-bonbon-n' }
+  const bestOf = bestOfField(parsed)
+  return bestOf === undefined ? { requestedN: undefined } : { requestedN: bestOf, requestedNParam: 'best_of' }
+}
+
 function parseHeaderN(value: string | null | undefined): number | undefined {
   if (value === null || value === undefined || value === '') return undefined
   const n = Number(value)
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
-    throw new InvalidRequestError(`Header x-bonbon-n must be a positive integer; got "${value}".`, {
-      param: 'x-bonbon-n',
-    })
+  // Only a short prefix of a bad value is echoed: a header can be many kilobytes.
+  const shown = value.length <= 32 ? value : `${value.slice(0, 32)}…`
+  if (!/^\d+$/.test(value.trim()) || n < 1) {
+    throw new InvalidRequestError(`Header x-bonbon-n must be a positive integer; got "${shown}".`, { param: 'x-bonbon-n' })
+  }
+  if (!Number.isSafeInteger(n)) {
+    throw new InvalidRequestError(`Header x-bonbon-n is far too large; got "${shown}".`, { param: 'x-bonbon-n', code: 'n_too_large' })
   }
   return n
 }

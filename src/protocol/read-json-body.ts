@@ -11,12 +11,20 @@ export const maxJsonDepth = 128
  * Reads a request body as JSON, counting the bytes actually read: a client that lies in
  * Content-Length, or sends chunked encoding, is stopped at `limit` all the same.
  * @throws PayloadTooLargeError past `limit` bytes.
- * @throws InvalidRequestError when the body is empty, not JSON, or nested deeper than {@link maxJsonDepth}.
+ * @throws InvalidRequestError when the body is empty, compressed, not JSON, or nested deeper than {@link maxJsonDepth}.
  */
 export async function readJsonBody(request: Request, limit: number): Promise<unknown> {
   const declared = Number(request.headers.get('content-length'))
   if (Number.isFinite(declared) && declared > limit) throw new PayloadTooLargeError(limit)
   if (!request.body) throw new InvalidRequestError('The request body is empty; send a JSON object.')
+  const encoding = request.headers.get('content-encoding')?.trim().toLowerCase()
+  if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
+    // A compressed body would be read as bytes of garbage: say what is wrong instead of "not UTF-8".
+    throw new InvalidRequestError(`Content-Encoding ${encoding.slice(0, 32)} is not supported; send the body uncompressed.`, {
+      param: 'content-encoding',
+      code: 'unsupported_content_encoding',
+    })
+  }
 
   const reader = request.body.getReader()
   const parts: Uint8Array[] = []

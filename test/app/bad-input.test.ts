@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http'
+import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app/create-app.js'
 import { chatBody, startGuardedGateway, type GuardedGateway } from './guarded-gateway-fixture.js'
@@ -31,6 +32,26 @@ function postChunked(url: string, chunks: readonly string[]): Promise<{ status: 
     request.end()
   })
 }
+
+describe('compressed request bodies', () => {
+  it('says a gzip body is not supported rather than that it is not UTF-8', async () => {
+    gateway = await startGuardedGateway()
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: gzipSync(JSON.stringify(chatBody())),
+    })
+    expect(response.status).toBe(400)
+    expect(await response.json()).toEqual({
+      error: {
+        message: 'Content-Encoding gzip is not supported; send the body uncompressed.',
+        type: 'invalid_request_error',
+        param: 'content-encoding',
+        code: 'unsupported_content_encoding',
+      },
+    })
+  })
+})
 
 describe('request body limits', () => {
   it('answers 413 to a chunked body without Content-Length once the bytes read pass the limit', async () => {

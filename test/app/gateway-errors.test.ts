@@ -55,10 +55,23 @@ describe('the gateway with bad requests', () => {
       client.chat.completions.create({ model: 'm', messages }, { headers: { 'x-bonbon-n': '9' } }),
     )
     expect(header.status).toBe(400)
-    expect(header.message).toMatch(/at most 8/)
+    expect(header.message).toMatch(/x-bonbon-n must be at most 8/)
+    expect(header.param).toBe('x-bonbon-n')
     const { status, body } = await post('/v1/chat/completions', JSON.stringify({ model: 'm', messages, bonbon: { n: 50 } }))
     expect(status).toBe(400)
     expect(body.error['param']).toBe('bonbon.n')
+    const legacy = await post('/v1/completions', JSON.stringify({ model: 'm', prompt: 'Hi', best_of: 100 }))
+    expect(legacy.status).toBe(400)
+    expect(legacy.body.error['param']).toBe('best_of')
+  })
+
+  it('refuses a fan-out header that is not a small positive integer without echoing all of it', async () => {
+    gateway = await startGateway()
+    const huge = await post('/v1/chat/completions', JSON.stringify({ model: 'm', messages }), { 'x-bonbon-n': '99999999999999999999' })
+    expect(huge.body.error).toMatchObject({ param: 'x-bonbon-n', code: 'n_too_large', message: 'Header x-bonbon-n is far too large; got "99999999999999999999".' })
+    const long = await post('/v1/chat/completions', JSON.stringify({ model: 'm', messages }), { 'x-bonbon-n': 'x'.repeat(15_000) })
+    expect(long.status).toBe(400)
+    expect(String(long.body.error['message']).length).toBeLessThan(100)
   })
 
   it('answers 413 for a body over the limit', async () => {

@@ -57,11 +57,11 @@ describe('per-client rate limits', () => {
 })
 
 describe('per-client caps', () => {
-  it('refuses a fan-out above limits.maxN, naming bonbon.n or n', async () => {
+  it('refuses a fan-out above limits.maxN, naming the field or header that asked for it', async () => {
     gateway = await startGuardedGateway({ config: () => ({ limits: { maxN: 4 } }) })
     const header = await gateway.post('/v1/chat/completions', chatBody(), { 'x-bonbon-n': '6' })
     expect(header.status).toBe(400)
-    expect(header.error).toMatchObject({ param: 'bonbon.n', code: 'n_too_large', type: 'invalid_request_error' })
+    expect(header.error).toMatchObject({ param: 'x-bonbon-n', code: 'n_too_large', type: 'invalid_request_error' })
     const body = await gateway.post('/v1/chat/completions', chatBody({ bonbon: { n: 5 } }))
     expect(body.error?.['param']).toBe('bonbon.n')
     const choices = await gateway.post('/v1/chat/completions', chatBody({ n: 5 }))

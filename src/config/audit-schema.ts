@@ -34,9 +34,12 @@ export const auditSchema = z.strictObject({
   rewriter: auditRewriterSchema.optional(),
   /** Custom attributes, besides the built-in `length`. */
   attributes: z.array(auditAttributeSchema).optional(),
-  /** Rewriter and classifier calls in flight at once. */
+  /** Rewriter and classifier calls in flight at once. @default 4 */
   concurrency: z.number().int().min(1).max(256).default(4),
-  /** Retries of a rewriter, classifier or reward-model call that failed with 408, 409, 429, 5xx or a network error. */
+  /**
+   * Retries of a rewriter, classifier or reward-model call that failed with 408, 409, 429, 5xx or a network error.
+   * @default 2
+   */
   maxRetries: z.number().int().min(0).max(10).default(2),
 })
 

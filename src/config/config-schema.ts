@@ -23,20 +23,22 @@ export const openaiUpstreamSchema = z.strictObject({
   /**
    * `native`: one call with `n`; `parallel`: n calls with `n: 1` and seeds seed+i; `auto`: native,
    * falling back to parallel (remembered) when the backend ignores or rejects `n`.
+   * @default auto
    */
   fanout: z.enum(['auto', 'native', 'parallel']).default('auto'),
-  /** Ask the upstream for an SSE stream (rebuilt into candidates) instead of one JSON body. */
+  /** Ask the upstream for an SSE stream (rebuilt into candidates) instead of one JSON body. @default false */
   stream: z.boolean().default(false),
   /**
    * Retries of a call that failed retryably (connection reset, 408, 409, 429 honouring
    * `Retry-After`, 5xx), with jittered exponential back-off, inside `bestOfN.deadlineMs`.
+   * @default 2
    */
   maxRetries: z.number().int().min(0).max(10).default(2),
-  /** Longest wait for a TCP connection to the upstream or the reward model, ms. */
+  /** Longest wait for a TCP connection to the upstream or the reward model, ms. @default 10000 */
   connectTimeoutMs: z.number().int().min(1).default(10_000),
-  /** Longest wait for response headers, ms (undici's own default, 300 s, is far too long). */
+  /** Longest wait for response headers, ms (undici's own default, 300 s, is far too long). @default 120000 */
   headersTimeoutMs: z.number().int().min(1).default(120_000),
-  /** Longest silence between two chunks of a response body, ms. */
+  /** Longest silence between two chunks of a response body, ms. @default 120000 */
   bodyTimeoutMs: z.number().int().min(1).default(120_000),
 })
 
@@ -70,11 +72,12 @@ const rewardPolicyFields = {
   /**
    * When scoring fails or times out: `error` answers 503 with a clear message; `first` answers
    * with the first good candidate, marked degraded (`x-bonbon-degraded` header, and in the log).
+   * @default error
    */
   onFailure: z.enum(['error', 'first']).default('error'),
-  /** Longest one scoring attempt may take, ms. */
+  /** Longest one scoring attempt may take, ms. @default 30000 */
   timeoutMs: z.number().int().min(1).default(30_000),
-  /** Retries of a scoring call that failed retryably (timeout, connection reset, 429, 5xx). */
+  /** Retries of a scoring call that failed retryably (timeout, connection reset, 429, 5xx). @default 1 */
   maxRetries: z.number().int().min(0).max(10).default(1),
 }
 
@@ -121,24 +124,25 @@ const fanoutSizeSchema = z
   .transform((value) => (typeof value === 'number' ? value : 'klBudget' in value ? nForKlBudget(value.klBudget) : nForWinRate(value.winRate)))
 
 export const bestOfNSchema = z.strictObject({
-  /** Default fan-out size when a request does not ask for one: a number, `{"klBudget"}` or `{"winRate"}`. */
+  /** Default fan-out size when a request does not ask for one: a number, `{"klBudget"}` or `{"winRate"}`. @default 4 */
   n: fanoutSizeSchema.default(4),
-  /** The largest fan-out a request may ask for; above it, 400. */
+  /** The largest fan-out a request may ask for; above it, 400. @default 16 */
   maxN: z.number().int().min(1).max(128).default(16),
-  /** Interval of SSE heartbeat comments while a streamed answer is being chosen, ms. */
+  /** Interval of SSE heartbeat comments while a streamed answer is being chosen, ms. @default 5000 */
   heartbeatMs: z.number().int().min(100).default(5_000),
   /**
    * Deadline for drawing a request's candidates, retries included, ms. At the deadline, calls still
    * running are cancelled and the candidates finished by then are scored (within `reward.timeoutMs`)
    * and chosen among.
+   * @default 120000
    */
   deadlineMs: z.number().int().min(1).default(120_000),
-  /** At the deadline, the fewest finished candidates worth choosing among; fewer answer 504. */
+  /** At the deadline, the fewest finished candidates worth choosing among; fewer answer 504. @default 1 */
   minCandidates: z.number().int().min(1).default(1),
 })
 
 export const serverSchema = z.strictObject({
-  /** Largest request body accepted, counted in bytes actually read. */
+  /** Largest request body accepted, counted in bytes actually read. @default 1048576 */
   bodyLimitBytes: z.number().int().min(1024).default(1_048_576),
 })
 

@@ -5,15 +5,15 @@ export const logConsumerSchema = z.discriminatedUnion('target', [
   /** The same tables as the D1 sink, one transaction per record. */
   z.strictObject({
     target: z.literal('d1'),
-    /** Name of the D1 binding in wrangler.toml. */
+    /** Name of the D1 binding in wrangler.toml. @default DB */
     binding: z.string().min(1).default('DB'),
   }),
   /** One JSONL object per batch (one PreferenceRecord per line), readable by `bonbon export --store`. */
   z.strictObject({
     target: z.literal('r2'),
-    /** Name of the R2 bucket binding in wrangler.toml. */
+    /** Name of the R2 bucket binding in wrangler.toml. @default LOG_BUCKET */
     binding: z.string().min(1).default('LOG_BUCKET'),
-    /** Key prefix of the objects; keys continue with `YYYY/MM/DD/<time>-<id>.jsonl`. */
+    /** Key prefix of the objects; keys continue with `YYYY/MM/DD/<time>-<id>.jsonl`. @default bonbon/records/ */
     prefix: z.string().default('bonbon/records/'),
   }),
 ])
@@ -45,20 +45,24 @@ export const logSchema = z.discriminatedUnion('kind', [
   /** The embedded SQLite store (`node:sqlite`, WAL). */
   z.strictObject({
     kind: z.literal('sqlite'),
-    /** Database file; relative paths are resolved against the config file's folder. */
+    /** Database file; relative paths are resolved against the config file's folder. @default bonbon.db */
     path: z.string().min(1).default('bonbon.db'),
-    /** Records per transaction. */
+    /** Records per transaction. @default 64 */
     batchSize: z.number().int().min(1).default(64),
-    /** Longest a record waits in the queue before a batch is written, ms. */
+    /** Longest a record waits in the queue before a batch is written, ms. @default 200 */
     flushIntervalMs: z.number().int().min(1).default(200),
     /**
      * `async`: records are committed in the background, so a crash loses at most the records queued
      * and not yet committed (at most `maxQueue`; in practice about `flushIntervalMs` of traffic).
      * `sync`: an answer leaves only once its record is committed to disk (concurrent requests share
      * a transaction).
+     * @default async
      */
     durability: z.enum(['async', 'sync']).default('async'),
-    /** Most records queued in memory; beyond it, records go straight to the spill file. At least `batchSize`. */
+    /**
+     * Most records queued in memory; beyond it, records go straight to the spill file. At least `batchSize`.
+     * @default 10000
+     */
     maxQueue: z.number().int().min(1).default(10_000),
     /**
      * Append-only JSONL file that takes records while the store fails (and beyond `maxQueue`); they are
@@ -73,14 +77,14 @@ export const logSchema = z.discriminatedUnion('kind', [
   /** Cloudflare D1 (Workers only), written after each response; the schema comes from migrations/. */
   z.strictObject({
     kind: z.literal('d1'),
-    /** Name of the D1 binding in wrangler.toml. */
+    /** Name of the D1 binding in wrangler.toml. @default DB */
     binding: z.string().min(1).default('DB'),
     ...logPrivacyFields,
   }),
   /** A Cloudflare Queue (Workers only) whose consumer, in the same Worker, stores the records in batches. */
   z.strictObject({
     kind: z.literal('queue'),
-    /** Name of the queue producer binding in wrangler.toml. */
+    /** Name of the queue producer binding in wrangler.toml. @default LOG_QUEUE */
     binding: z.string().min(1).default('LOG_QUEUE'),
     /** Where the consumer stores each batch. */
     consumer: logConsumerSchema.default({ target: 'd1', binding: 'DB' }),

@@ -3,17 +3,18 @@ import {
   BonbonError,
   DeadlineExceededError,
   InvalidRequestError,
-  RewardModelError,
   UpstreamError,
   describeError,
 } from './errors.js'
 import type { Backend, Candidate, GenerateResult } from './generate/backend.js'
-import { retrying, type RetryPolicy } from './generate/retry.js'
+import type { RetryPolicy } from './generate/retry.js'
 import type { PreferenceRecord } from './log/preference-record.js'
 import type { BestOfNRequest } from './protocol/best-of-n-request.js'
-import type { RewardModel, Score } from './score/reward-model.js'
-import { rankCandidates, type Ranking } from './select/rank-candidates.js'
+import type { RewardModel } from './score/reward-model.js'
+import { scoreCandidates, unscoredSet, type ScoredSet } from './score/score-candidates.js'
+import type { Ranking } from './select/rank-candidates.js'
 import { toPreferenceRecord } from './to-preference-record.js'
+import { abortAfter } from './util/abort-after.js'
 
 /** What the pipeline needs besides the request. */
 export interface BestOfNPipeline {
@@ -78,7 +79,6 @@ export interface BestOfNResult {
   readonly record: PreferenceRecord
 }
 
-const defaultRewardRetry: RetryPolicy = { maxRetries: 1, baseDelayMs: 100, maxDelayMs: 500 }
 
 /**
  * Resolves the fan-out size of a request: its own ask (`bonbon.n` / `x-bonbon-n`) or the default,
@@ -130,19 +130,7 @@ export async function runBestOfN(run: BestOfNRun, pipeline: BestOfNPipeline): Pr
     })
     const recordFailure = (error: unknown) => {
       if (run.signal?.aborted || !run.onFailedRun) return
-      const code = BonbonError.isInstance(error) ? error.code : 'internal_error'
-      run.onFailedRun(
-        toPreferenceRecord(
-          {
-            ...base,
-            rewards: generation.candidates.map(() => null),
-            errors: generation.candidates.map((candidate) => candidate.error ?? null),
-            ranking: { order: [], chosen: null, best: null, worst: null },
-            degraded: `failed: ${code}: ${describeError(error)}`,
-          },
-          recordContext(),
-        ),
-      )
+      run.onFailedRun(toPreferenceRecord({ ...base, ...failedRunSet(generation.candidates, error) }, recordContext()))
     }
     try {
       checkEnough(generation.candidates, succeeded, deadline?.signal.aborted === true, pipeline)
@@ -151,31 +139,25 @@ export async function runBestOfN(run: BestOfNRun, pipeline: BestOfNPipeline): Pr
       throw error
     }
 
-    const unscored = (reason: string | null) => ({
-      ...base,
-      rewards: generation.candidates.map(() => null),
-      errors: generation.candidates.map((candidate) => candidate.error ?? null),
-      ranking: { order: succeeded.map((candidate) => candidate.index), chosen: first(succeeded), best: null, worst: null },
-      degraded: reason,
-    })
     // n = 1 is a pass-through: with nothing to choose between, a reward call would only add latency.
-    if (n === 1) return finish(unscored(null))
+    if (n === 1) return finish({ ...base, ...unscoredSet(generation.candidates, null) })
 
-    let scored: { rewards: (number | null)[]; errors: (string | null)[]; ranking: Ranking & { chosen: number } }
+    let scored: ScoredSet
     try {
-      scored = await score(succeeded, generation.candidates, { run, pipeline })
+      scored = await scoreCandidates({
+        rewardModel: pipeline.rewardModel,
+        prompt: request.messages,
+        candidates: generation.candidates,
+        signal: run.signal,
+        rewardTimeoutMs: pipeline.rewardTimeoutMs,
+        rewardRetry: pipeline.rewardRetry,
+        onRewardFailure: pipeline.onRewardFailure,
+      })
     } catch (error) {
-      if (run.signal?.aborted) throw run.signal.reason
-      if (pipeline.onRewardFailure !== 'first') {
-        const failure = RewardModelError.isInstance(error)
-          ? error
-          : new RewardModelError(describeError(error), { cause: error })
-        recordFailure(failure)
-        throw failure
-      }
-      return finish(unscored(`reward_model_failed: ${describeError(error)}`))
+      recordFailure(error)
+      throw error
     }
-    return finish({ ...base, ...scored, degraded: null })
+    return finish({ ...base, ...scored })
   } finally {
     deadline?.clear()
   }
@@ -207,73 +189,22 @@ function checkEnough(
   )
 }
 
-async function score(
-  succeeded: readonly Candidate[],
-  candidates: readonly Candidate[],
-  context: { run: BestOfNRun; pipeline: BestOfNPipeline },
-) {
-  const { run, pipeline } = context
-  // Scoring is bounded by the reward timeout, not the deadline: candidates finished at the deadline
-  // still have to be scored to be chosen among.
-  const signal = run.signal
-  const scores = await retrying(
-    async () => {
-      const timeout = startTimeout(pipeline.rewardTimeoutMs)
-      try {
-        return await pipeline.rewardModel.score({
-          prompt: run.request.messages,
-          candidates: succeeded.map((candidate) => candidate.text),
-          signal: timeout ? (signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal) : signal,
-        })
-      } finally {
-        timeout?.clear()
-      }
-    },
-    { policy: pipeline.rewardRetry ?? defaultRewardRetry, signal },
-  )
-  if (scores.length !== succeeded.length) {
-    throw new RewardModelError(`Reward model returned ${scores.length} scores for ${succeeded.length} candidates.`)
+/**
+ * The set of a run that paid for candidates but could not answer, for its log record: nothing
+ * chosen, and `degraded` `failed: <code>: <message>` saying why.
+ */
+export function failedRunSet(candidates: readonly Pick<Candidate, 'error'>[], error: unknown) {
+  const code = BonbonError.isInstance(error) ? error.code : 'internal_error'
+  return {
+    rewards: candidates.map(() => null),
+    errors: candidates.map((candidate) => candidate.error ?? null),
+    ranking: { order: [], chosen: null, best: null, worst: null },
+    degraded: `failed: ${code}: ${describeError(error)}`,
   }
-  const { rewards, errors } = alignScores(candidates, succeeded, scores)
-  const ranking = rankCandidates(rewards)
-  if (ranking.chosen === null) {
-    throw new RewardModelError(`The reward model could score none of the candidates: ${errors.find((e) => e) ?? ''}`)
-  }
-  return { rewards, errors, ranking: { ...ranking, chosen: ranking.chosen } }
-}
-
-function alignScores(candidates: readonly Candidate[], succeeded: readonly Candidate[], scores: readonly Score[]) {
-  const rewards: (number | null)[] = candidates.map(() => null)
-  const errors: (string | null)[] = candidates.map((candidate) => candidate.error ?? null)
-  succeeded.forEach((candidate, position) => {
-    const score = scores[position]
-    if (score && score.error === undefined && Number.isFinite(score.reward)) {
-      rewards[candidate.index] = score.reward
-    } else {
-      errors[candidate.index] = `reward: ${score?.error ?? 'non-finite score'}`
-    }
-  })
-  return { rewards, errors }
-}
-
-function first(succeeded: readonly Candidate[]): number {
-  return succeeded[0]?.index ?? 0
 }
 
 function startDeadline(ms: number | undefined) {
-  if (ms === undefined) return undefined
-  const controller = new AbortController()
-  const timer = setTimeout(
-    () => controller.abort(new UpstreamError(`Deadline of ${ms} ms passed before this call finished.`, { isRetryable: false })),
-    ms,
-  )
-  return { signal: controller.signal, clear: () => clearTimeout(timer) }
-}
-
-/** A timer whose abort reason is a retryable RewardModelError: a slow scorer may answer a second try. */
-function startTimeout(ms: number | undefined) {
-  if (ms === undefined) return undefined
-  const controller = new AbortController()
-  const timer = setTimeout(() => controller.abort(new RewardModelError(`Reward model did not answer within ${ms} ms.`)), ms)
-  return { signal: controller.signal, clear: () => clearTimeout(timer) }
+  return ms === undefined
+    ? undefined
+    : abortAfter(ms, () => new UpstreamError(`Deadline of ${ms} ms passed before this call finished.`, { isRetryable: false }))
 }

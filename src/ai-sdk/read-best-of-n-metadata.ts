@@ -7,6 +7,8 @@ const metadataSchema = z.object({
   chosenIndex: z.number().int().min(0),
   n: z.number().int().min(1),
   requestId: z.string(),
+  // Absent from the metadata of bonbon versions before onRewardFailure.
+  degraded: z.string().nullable().default(null),
 })
 
 /**

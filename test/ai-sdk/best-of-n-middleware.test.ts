@@ -49,6 +49,7 @@ describe('bestOfNMiddleware', () => {
       chosenIndex: 1,
       n: 4,
       requestId: expect.any(String),
+      degraded: null,
     })
   })
 

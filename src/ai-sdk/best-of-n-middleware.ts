@@ -6,16 +6,16 @@ import type {
 } from '@ai-sdk/provider'
 import { z } from 'zod'
 import { failedRunSet } from '../best-of-n.js'
-import { defaultRewardRetry, scoreCandidates, type ScoredSet } from '../score/score-candidates.js'
 import { AllCandidatesFailedError, InvalidOptionsError } from '../errors.js'
 import type { RetryPolicy } from '../generate/retry.js'
 import type { LogSink } from '../log/preference-record.js'
+import { writeRecord } from '../log/write-record.js'
 import type { RewardModel } from '../score/reward-model.js'
+import { defaultRewardRetry, scoreCandidates, type ScoredSet } from '../score/score-candidates.js'
 import { drawModelCandidates, randomBaseSeed, sumUsage, type ModelDraw } from './draw-model-candidates.js'
 import { modelCandidates, modelPreferenceRecord, type ModelPreferenceRecordInput } from './model-preference-record.js'
 import { promptToChatMessages } from './prompt-to-chat-messages.js'
 import { streamGenerateResult } from './stream-generate-result.js'
-import { writeModelRecord } from './write-model-record.js'
 
 /** Options of {@link bestOfNMiddleware}. */
 export interface BestOfNMiddlewareOptions {
@@ -197,7 +197,7 @@ async function bestOfModel(
   // it: best effort, since the caller gets the error either way; not when the caller aborted.
   const logFailure = (reason: unknown) => {
     if (params.abortSignal?.aborted) return
-    void writeModelRecord(resolved, record(failedRunSet(candidates, reason)), { awaitDurable: false })
+    void writeRecord(resolved, record(failedRunSet(candidates, reason)), { awaitDurable: false })
   }
 
   const succeeded = draws.filter((draw): draw is Extract<ModelDraw, { result: unknown }> => 'result' in draw)
@@ -227,7 +227,7 @@ async function bestOfModel(
   const chosen = succeeded.find((draw) => draw.index === scored.ranking.chosen)
   if (chosen === undefined) throw new Error(`bonbon: chose candidate ${scored.ranking.chosen}, which has no result.`)
   // A durable sink is awaited, so no answer is returned without its record.
-  await writeModelRecord(resolved, record(scored), { awaitDurable: true })
+  await writeRecord(resolved, record(scored), { awaitDurable: true })
 
   const bonbon: BestOfNProviderMetadata = {
     rewards: scored.rewards,

@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
-import { BonbonError } from '../errors.js'
 import type { LogSink, PreferenceRecord } from '../log/preference-record.js'
+import { writeRecord } from '../log/write-record.js'
 
 /** Where {@link logRecord} sends records and their failures: the middleware's resolved options. */
 export interface LogTarget {
@@ -25,45 +25,15 @@ export interface LogRecordOptions {
 }
 
 /**
- * Hands a record to the log, after the admission's `prepare` (redaction, opt-out). A durable sink is
- * awaited, so the answer leaves only once its record is stored, and fails (500) when it cannot be,
- * a throwing `prepare` included. Any other write is best effort: it settles after the response and
- * its failures, synchronous or not, go to `onLogError`, so this never rejects.
+ * Hands a record to the log ({@link writeRecord}), keeping a best-effort write alive past the
+ * response with `waitUntil`.
+ * @throws BonbonError `log_write_failed` when an awaited durable write fails.
  */
-export async function logRecord(resolved: LogTarget, options: LogRecordOptions): Promise<void> {
-  const log = resolved.log
-  if (!log) return
-  const { prepare } = options
-  // An async wrapper, so a `prepare` or `write` that throws synchronously becomes a rejection too.
-  const stored = (async () => {
-    const record = prepare === undefined ? options.record : prepare(options.record)
-    if (record !== undefined) await log.write(record)
-  })()
-  if (log.durable === true && options.awaitDurable) {
-    try {
-      await stored
-    } catch (error) {
-      reportLogError(resolved, error)
-      throw new BonbonError('log_write_failed', 'The answer was withheld because its record could not be stored.', {
-        cause: error,
-      })
-    }
-    return
-  }
-  // Left unhandled, a failed best-effort write would be an unhandled rejection, which ends a Node process.
-  const written = stored.catch((error: unknown) => reportLogError(resolved, error))
-  try {
-    resolved.waitUntil?.(options.c, written)
-  } catch (error) {
-    reportLogError(resolved, error)
-  }
-}
-
-/** Tells `onLogError`; a hook that throws is ignored, since it runs where nothing could catch it. */
-function reportLogError(resolved: LogTarget, error: unknown): void {
-  try {
-    resolved.onLogError(error)
-  } catch {
-    // Nothing left to tell.
-  }
+export function logRecord(resolved: LogTarget, options: LogRecordOptions): Promise<void> {
+  const { waitUntil } = resolved
+  return writeRecord(resolved, options.record, {
+    prepare: options.prepare,
+    awaitDurable: options.awaitDurable,
+    inBackground: waitUntil === undefined ? undefined : (written) => waitUntil(options.c, written),
+  })
 }

@@ -200,6 +200,22 @@ export class NotFoundError extends BonbonError {
   static override isInstance = defineIsInstance<NotFoundError>(notFoundSymbol)
 }
 
+const methodNotAllowedSymbol = Symbol.for(`${marker}.MethodNotAllowedError`)
+/** The route exists, but not for this method (HTTP 405, with `Allow`). */
+export class MethodNotAllowedError extends BonbonError {
+  private readonly [methodNotAllowedSymbol] = true
+  /** The methods the route answers. */
+  readonly allow: readonly string[]
+
+  constructor(message: string, allow: readonly string[]) {
+    super('method_not_allowed', message)
+    this.name = 'BonbonMethodNotAllowedError'
+    this.allow = allow
+  }
+
+  static override isInstance = defineIsInstance<MethodNotAllowedError>(methodNotAllowedSymbol)
+}
+
 const authenticationSymbol = Symbol.for(`${marker}.AuthenticationError`)
 /** The client sent no API key, or one the gateway does not accept (HTTP 401). */
 export class AuthenticationError extends BonbonError {

@@ -113,6 +113,7 @@ export {
   DeadlineExceededError,
   InvalidOptionsError,
   InvalidRequestError,
+  MethodNotAllowedError,
   NotFoundError,
   PayloadTooLargeError,
   RateLimitError,

@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { applyEnv, envOverrides } from '../config/apply-env.js'
 import type { BonbonConfig, BonbonConfigInput } from '../config/config-schema.js'
 import { parseConfig } from '../config/parse-config.js'
-import { InvalidOptionsError, NotFoundError } from '../errors.js'
+import { InvalidOptionsError, MethodNotAllowedError, NotFoundError } from '../errors.js'
 import { accessLogMiddleware, type AccessLogEntry } from './access-log.js'
 import type { Backend } from '../generate/backend.js'
 import { createBackend, type CreateBackendOptions } from '../generate/create-backend.js'
@@ -47,6 +47,8 @@ export interface AppRuntime {
   accessLog?: (entry: AccessLogEntry) => void
   /** Milliseconds, for rate limits. @default Date.now */
   now?: () => number
+  /** Reads a body the server bounds in one piece (see `BestOfNOptions.readBoundedBody`). @default none: bodies are streamed */
+  readBoundedBody?: BestOfNOptions['readBoundedBody']
 }
 
 /** A ready gateway: the Hono app and what it holds open. */
@@ -100,6 +102,7 @@ export async function createApp(configInput: BonbonConfigInput, runtime: AppRunt
       maxN: config.bestOfN.maxN,
       heartbeatMs: config.bestOfN.heartbeatMs,
       bodyLimitBytes: config.server.bodyLimitBytes,
+      readBoundedBody: runtime.readBoundedBody,
       onLogError: runtime.onLogError,
       waitUntil: runtime.waitUntil,
       referenceLogprobs: config.log.referenceLogprobs ?? false,
@@ -113,8 +116,12 @@ export async function createApp(configInput: BonbonConfigInput, runtime: AppRunt
     }),
   )
   app.notFound((c) => {
-    const { status, body } = toErrorResponse(new NotFoundError(`No route for ${c.req.method} ${c.req.path}.`))
-    return c.json(body, status as 404)
+    const completion = /\/v1\/(chat\/)?completions$/.test(c.req.path)
+    const error = completion
+      ? new MethodNotAllowedError(`${c.req.path} answers POST only; got ${c.req.method}.`, ['POST'])
+      : new NotFoundError(`No route for ${c.req.method} ${c.req.path}.`)
+    const { status, body, headers } = toErrorResponse(error)
+    return c.json(body, status as 404, headers)
   })
   app.onError((error, c) => {
     const { status, body, headers } = toErrorResponse(error)

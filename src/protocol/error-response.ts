@@ -4,6 +4,7 @@ import {
   BonbonError,
   DeadlineExceededError,
   InvalidRequestError,
+  MethodNotAllowedError,
   NotFoundError,
   PayloadTooLargeError,
   RateLimitError,
@@ -47,6 +48,10 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   }
   if (NotFoundError.isInstance(error)) {
     return make(404, error.message, 'invalid_request_error', error.code)
+  }
+  if (MethodNotAllowedError.isInstance(error)) {
+    // RFC 9110 §15.5.6: a 405 lists the methods the route does answer.
+    return { ...make(405, error.message, 'invalid_request_error', error.code), headers: { allow: error.allow.join(', ') } }
   }
   if (AllCandidatesFailedError.isInstance(error)) {
     // Every candidate failed the same client error (bad model name, prompt too long): the client

@@ -74,6 +74,18 @@ describe('the gateway with bad requests', () => {
     expect(String(long.body.error['message']).length).toBeLessThan(100)
   })
 
+  it('answers 405 with Allow: POST to another method on a completion route', async () => {
+    gateway = await startGateway()
+    for (const path of ['/v1/chat/completions', '/v1/completions']) {
+      const response = await fetch(`${gateway.url}${path}`)
+      expect(response.status).toBe(405)
+      expect(response.headers.get('allow')).toBe('POST')
+      expect(await response.json()).toEqual({
+        error: { message: `${path} answers POST only; got GET.`, type: 'invalid_request_error', param: null, code: 'method_not_allowed' },
+      })
+    }
+  })
+
   it('answers 413 for a body over the limit', async () => {
     gateway = await startGateway({ config: { server: { bodyLimitBytes: 2048 } } })
     const { status, body } = await post(

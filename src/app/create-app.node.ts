@@ -1,4 +1,6 @@
+import type { HttpBindings } from '@hono/node-server'
 import { getConnInfo } from '@hono/node-server/conninfo'
+import type { Context } from 'hono'
 import { readFile } from 'node:fs/promises'
 import type { BonbonConfigInput } from '../config/config-schema.js'
 import { InvalidOptionsError } from '../errors.js'
@@ -35,6 +37,7 @@ export async function createApp(config: BonbonConfigInput, runtime: AppRuntime =
     env: runtime.env ?? process.env,
     // The socket's peer, not X-Forwarded-For: a header a client sets itself cannot key its rate limit.
     clientAddress: runtime.clientAddress ?? nodeClientAddress,
+    isBodyBounded: runtime.isBodyBounded ?? isNodeBodyBounded,
     createLogSink:
       runtime.createLogSink ??
       ((resolved) => {
@@ -79,4 +82,21 @@ function nodeClientAddress(c: Parameters<typeof getConnInfo>[0]): string | undef
   } catch {
     return undefined
   }
+}
+
+/**
+ * Whether the request came over HTTP/1 declaring a `Content-Length` within `limit` and no
+ * `Transfer-Encoding`: Node's HTTP/1 parser then delivers exactly that many body bytes (more belong
+ * to the next request; a conflicting `Transfer-Encoding` is refused before the app sees the
+ * request), so the body may be read in one piece, bounded as surely as by counting. Any other
+ * request (chunked, HTTP/2, in-process `app.request`, a `Content-Length` over the limit, which gets
+ * the usual 413) is streamed and counted as it is read.
+ */
+function isNodeBodyBounded(c: Context, limit: number): boolean {
+  const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming
+  if (incoming === undefined || incoming.httpVersionMajor !== 1) return false
+  const { headers } = incoming
+  const declared = headers['content-length']
+  if (declared === undefined || headers['transfer-encoding'] !== undefined) return false
+  return /^\d{1,15}$/.test(declared) && Number(declared) <= limit
 }

@@ -47,8 +47,8 @@ export interface AppRuntime {
   accessLog?: (entry: AccessLogEntry) => void
   /** Milliseconds, for rate limits. @default Date.now */
   now?: () => number
-  /** Reads a body the server bounds in one piece (see `BestOfNOptions.readBoundedBody`). @default none: bodies are streamed */
-  readBoundedBody?: BestOfNOptions['readBoundedBody']
+  /** Whether the server bounds a request's body, which is then read in one piece (see `BestOfNOptions.isBodyBounded`). @default none: bodies are streamed */
+  isBodyBounded?: BestOfNOptions['isBodyBounded']
 }
 
 /** A ready gateway: the Hono app and what it holds open. */
@@ -102,7 +102,7 @@ export async function createApp(configInput: BonbonConfigInput, runtime: AppRunt
       maxN: config.bestOfN.maxN,
       heartbeatMs: config.bestOfN.heartbeatMs,
       bodyLimitBytes: config.server.bodyLimitBytes,
-      readBoundedBody: runtime.readBoundedBody,
+      isBodyBounded: runtime.isBodyBounded,
       onLogError: runtime.onLogError,
       waitUntil: runtime.waitUntil,
       referenceLogprobs: config.log.referenceLogprobs ?? false,

@@ -64,6 +64,15 @@ export interface BestOfNOptions extends Pick<BestOfNPipeline, 'minCandidates' | 
   heartbeatMs?: number
   /** Largest request body, in bytes actually read; above it, 413. @default 1048576 */
   bodyLimitBytes?: number
+  /**
+   * Whether the server itself bounds this request's body within `limit` bytes, so that it may be
+   * read in one piece (`arrayBuffer()`) rather than streamed and counted against the limit; the
+   * bytes are checked as any body is (encoding, UTF-8, nesting, JSON). `createApp` on Node says so
+   * for HTTP/1 bodies with a `Content-Length` within the limit, which Node's parser delivers exactly:
+   * @hono/node-server reads those straight from the socket, where `c.req.raw.body` would first build
+   * a whole Web Request, the largest cost of a small request. @default none: every body is streamed
+   */
+  isBodyBounded?: ((c: Context, limit: number) => boolean) | undefined
   /** Makes request ids. @default crypto.randomUUID */
   generateId?: () => string
   /** Told when a record could not be handed to the log. @default console.error */
@@ -123,7 +132,8 @@ export const bestOfN = (options: BestOfNOptions): MiddlewareHandler<{ Variables:
   }
 
   async function answer(c: Context<{ Variables: BestOfNVariables }>, endpoint: Endpoint): Promise<Response> {
-    const body = await readJsonBody(c.req.raw, resolved.bodyLimitBytes)
+    const bounded = resolved.isBodyBounded?.(c, resolved.bodyLimitBytes) === true
+    const body = await readJsonBody(c.req.raw, resolved.bodyLimitBytes, { bounded })
     const client = parseRequest(body, { endpoint, headerN: c.req.header('x-bonbon-n') })
     const parsed = resolved.referenceLogprobs ? withReferenceLogprobs(client) : client
     const admission = await resolved.admit?.(c, parsed, resolveFanoutSize(parsed, resolved))
@@ -199,6 +209,7 @@ function resolveOptions(options: BestOfNOptions) {
     maxN: options.maxN ?? 16,
     heartbeatMs: options.heartbeatMs ?? 5_000,
     bodyLimitBytes: options.bodyLimitBytes ?? 1_048_576,
+    isBodyBounded: options.isBodyBounded,
     generateId: options.generateId ?? (() => crypto.randomUUID()),
     onLogError: options.onLogError ?? ((error: unknown) => console.error('bonbon: could not log a record:', error)),
     waitUntil: options.waitUntil,

@@ -70,6 +70,28 @@ describe('request body limits', () => {
     expect(answer.status).toBe(200)
   })
 
+  it('serves a body of exactly the limit sent with Content-Length, and answers 413 one byte over', async () => {
+    gateway = await startGuardedGateway({ config: withLimit })
+    const sized = (bytes: number) => {
+      const text = JSON.stringify(chatBody({ padding: '' }))
+      return text.replace('"padding":""', `"padding":"${'x'.repeat(bytes - text.length)}"`)
+    }
+    for (const [bytes, status] of [
+      [limit, 200],
+      [limit + 1, 413],
+    ] as const) {
+      const body = sized(bytes)
+      expect(new TextEncoder().encode(body).length).toBe(bytes)
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      })
+      expect(response.status, `${bytes} bytes`).toBe(status)
+      await response.body?.cancel()
+    }
+  })
+
   it('answers 413 when Content-Length says less than the body holds', async () => {
     const bonbon = await createApp(
       { upstream: { kind: 'openai', baseURL: 'http://127.0.0.1:9/v1' }, reward: { kind: 'http', url: 'http://127.0.0.1:9/score' }, log: { kind: 'none' }, ...withLimit() },

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream'
+import { finished, Readable } from 'node:stream'
 import { Agent, request } from 'undici'
 import { UpstreamError } from '../errors.js'
 
@@ -43,11 +43,10 @@ export function createUndiciFetch(options: UndiciFetchOptions = {}): UndiciFetch
   const maxResponseBytes = options.maxResponseBytes ?? 64 * 1_048_576
   const undiciFetch = async function undiciFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
     const url = typeof input === 'string' || input instanceof URL ? input : input.url
-    const headers = new Headers(init.headers)
-    const response = await request(url, {
+    const response = await request(typeof url === 'string' ? parsedURL(url) : url, {
       dispatcher,
       method: (init.method ?? 'GET') as 'GET',
-      headers: Object.fromEntries(headers),
+      headers: Object.fromEntries(new Headers(init.headers)),
       body: init.body as string | undefined,
       signal: init.signal ?? undefined,
     })
@@ -56,8 +55,9 @@ export function createUndiciFetch(options: UndiciFetchOptions = {}): UndiciFetch
       if (value === undefined) continue
       for (const item of Array.isArray(value) ? value : [value]) responseHeaders.append(name, item)
     }
-    const init_ = { status: response.statusCode, headers: responseHeaders }
-    const noBody = response.statusCode === 204 || response.statusCode === 304 || init.method === 'HEAD'
+    const status = response.statusCode
+    const init_ = { status, headers: responseHeaders }
+    const noBody = status === 204 || status === 304 || init.method === 'HEAD'
     if (noBody) {
       await response.body.dump()
       return new Response(null, init_)
@@ -96,17 +96,37 @@ function tooLarge(limit: number, url: string | URL, refusal: string): UpstreamEr
   })
 }
 
-async function readCapped(body: Readable, limit: number, url: string | URL): Promise<ArrayBuffer> {
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for await (const chunk of body) {
-    size += chunk.byteLength
-    if (size > limit) {
-      body.destroy()
-      throw tooLarge(limit, url, 'buffer it')
-    }
-    chunks.push(chunk)
+/**
+ * Reads a whole body into one buffer, destroying the stream with an UpstreamError once more than
+ * `limit` bytes have come. Listens to the stream's events rather than iterating it: the async
+ * iterator costs more than the read itself for the small bodies of completions and scores.
+ */
+function readCapped(body: Readable, limit: number, url: string | URL): Promise<Uint8Array<ArrayBuffer>> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.byteLength
+      if (size > limit) body.destroy(tooLarge(limit, url, 'buffer it'))
+      else chunks.push(chunk)
+    })
+    // Settles once the stream is done: with the error it was destroyed with (the cap above, an
+    // abort, a broken connection), a premature close, or the bytes once it ended.
+    finished(body, (error) => (error ? reject(error) : resolve(Buffer.concat(chunks, size))))
+  })
+}
+
+/** Parsed request URLs by their text: a gateway calls the same two or three URLs over and over. */
+const parsedURLs = new Map<string, URL>()
+const parsedURLLimit = 64
+
+/** The URL of `text`, parsed once (undici would parse it again at every call); invalid text throws as before. */
+function parsedURL(text: string): URL {
+  let url = parsedURLs.get(text)
+  if (url === undefined) {
+    url = new URL(text)
+    if (parsedURLs.size >= parsedURLLimit) parsedURLs.clear()
+    parsedURLs.set(text, url)
   }
-  const joined = Buffer.concat(chunks, size)
-  return joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength) as ArrayBuffer
+  return url
 }

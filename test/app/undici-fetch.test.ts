@@ -37,6 +37,21 @@ describe('createUndiciFetch', () => {
     expect(String((failure as Error).message)).toMatch(/exceeds 4096 bytes; refusing to read more of it/)
   })
 
+  it('caps a buffered body: the call fails once the bytes read pass the cap, and a body under it comes whole', async () => {
+    const upstream = await startUpstream({ answer: longAnswer })
+    const call = (fetch: UndiciFetch) =>
+      fetch(`${upstream.url}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'sim', messages: [{ role: 'user', content: 'hi' }] }),
+      })
+    const failure = await call(pool({ maxResponseBytes: 4_096 })).catch((error: unknown) => error)
+    expect(UpstreamError.isInstance(failure)).toBe(true)
+    expect(String((failure as Error).message)).toMatch(/exceeds 4096 bytes; refusing to buffer it/)
+    const whole = (await (await call(pool())).json()) as { choices: { message: { content: string } }[] }
+    expect(whole.choices[0]?.message.content).toBe(longAnswer())
+  })
+
   it('fails the candidates of a runaway stream, and lets a stream under the cap through', async () => {
     const upstream = await startUpstream({ answer: longAnswer })
     const capped = createOpenAICompatibleBackend({

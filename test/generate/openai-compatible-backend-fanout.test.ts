@@ -140,6 +140,58 @@ describe('createOpenAICompatibleBackend fan-out', () => {
     }
   }
 
+  describe('with both a client signal and a deadline', () => {
+    const hangingUpstream = async () => {
+      let arrive: () => void = () => undefined
+      const arrived = new Promise<void>((resolve) => (arrive = resolve))
+      const upstream = await startUpstream({ tokenLatencyMs: 60_000, faults: () => (arrive(), null) })
+      return { upstream, arrived }
+    }
+
+    it('the client going away cancels the call and rejects with its reason', async () => {
+      const { upstream, arrived } = await hangingUpstream()
+      const backend = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url, fanout: 'native' })
+      const client = new AbortController()
+      const deadline = new AbortController()
+      const generation = backend.generate({ request: chatRequest(), n: 2, signal: client.signal, deadline: deadline.signal })
+      await arrived
+      client.abort(new Error('client went away'))
+      await expect(generation).rejects.toThrow('client went away')
+      expect(await completionCalls(upstream)[0]?.outcome).toBe('client-closed')
+      // Nothing follows the signals once the run is over: a later deadline changes nothing.
+      deadline.abort(new Error('too late'))
+    })
+
+    it('the deadline cancels the call and fails its candidates with the deadline, without rejecting', async () => {
+      const { upstream, arrived } = await hangingUpstream()
+      const backend = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url, fanout: 'native' })
+      const client = new AbortController()
+      const deadline = new AbortController()
+      const generation = backend.generate({ request: chatRequest(), n: 2, signal: client.signal, deadline: deadline.signal })
+      await arrived
+      deadline.abort(new Error('deadline passed'))
+      const result = await generation
+      expect(result.candidates.map((candidate) => candidate.error)).toEqual([
+        expect.stringContaining('deadline passed'),
+        expect.stringContaining('deadline passed'),
+      ])
+      expect(await completionCalls(upstream)[0]?.outcome).toBe('client-closed')
+      client.abort(new Error('gone after the answer'))
+    })
+
+    it('a deadline passed already fails the candidates at once', async () => {
+      const upstream = await startUpstream()
+      const backend = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url, fanout: 'native' })
+      const result = await backend.generate({
+        request: chatRequest(),
+        n: 2,
+        signal: new AbortController().signal,
+        deadline: AbortSignal.abort(new Error('deadline passed')),
+      })
+      expect(result.candidates.every((candidate) => candidate.error?.includes('deadline passed'))).toBe(true)
+    })
+  })
+
   it('rejects at once, calling nothing, when the signal is already aborted', async () => {
     const upstream = await startUpstream()
     const backend = createOpenAICompatibleBackend({ retry: noRetry, baseURL: upstream.url })

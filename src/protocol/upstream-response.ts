@@ -121,6 +121,9 @@ const fastApiErrorSchema = z.looseObject({
  * - FastAPI validation: `{"detail": "…" | [{"msg": "…"}]}`.
  */
 export function parseUpstreamError(body: unknown): UpstreamErrorInfo | undefined {
+  // Every shape above has `error`, `detail` or `object: "error"`; a completion, every successful call, has none.
+  if (typeof body !== 'object' || body === null) return undefined
+  if (!('error' in body) && !('detail' in body) && (body as { object?: unknown }).object !== 'error') return undefined
   const nested = nestedErrorSchema.safeParse(body)
   if (nested.success) {
     const error = nested.data.error

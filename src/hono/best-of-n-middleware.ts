@@ -9,7 +9,7 @@ import { withReferenceLogprobs } from '../protocol/reference-logprobs.js'
 import { readJsonBody } from '../protocol/read-json-body.js'
 import { bonbonHeaders } from '../respond/bonbon-summary.js'
 import { completionResponse } from '../respond/completion-response.js'
-import { bestOfNEventStream } from '../respond/event-stream.js'
+import { answerEvents, bestOfNEventStream } from '../respond/event-stream.js'
 import type { RewardModel } from '../score/reward-model.js'
 import { logRecord } from './log-record.js'
 
@@ -170,8 +170,10 @@ export const bestOfN = (options: BestOfNOptions): MiddlewareHandler<{ Variables:
       return c.body(text, 200, { ...bonbonHeaders(result), 'content-type': 'application/json' })
     }
     const pending = run.then(async (result) => {
+      // Encoded before it is logged, as the JSON answer is serialised first.
+      const events = answerEvents(result)
       await answered(result)
-      return result
+      return { result, events }
     })
     // A failure after the stream started is answered inside the stream, so it is counted here.
     let streaming = false
@@ -183,11 +185,15 @@ export const bestOfN = (options: BestOfNOptions): MiddlewareHandler<{ Variables:
     const early = await settledWithin(pending, Math.min(resolved.heartbeatMs, statusWaitMs))
     if (early?.status === 'rejected') throw early.reason
     const headers: Record<string, string> = early
-      ? bonbonHeaders(early.value)
+      ? bonbonHeaders(early.value.result)
       : { 'x-bonbon-request-id': requestId }
     streaming = true
     return new Response(
-      bestOfNEventStream({ pending, heartbeatMs: resolved.heartbeatMs, onCancel: () => controller.abort() }),
+      bestOfNEventStream({
+        pending: pending.then(({ events }) => events),
+        heartbeatMs: resolved.heartbeatMs,
+        onCancel: () => controller.abort(),
+      }),
       {
         headers: {
           ...headers,

@@ -6,8 +6,8 @@ import { completionChunks } from './completion-chunks.js'
 
 /** Options of {@link bestOfNEventStream}. */
 export interface EventStreamOptions {
-  /** The run whose winner the stream replays. */
-  readonly pending: Promise<BestOfNResult>
+  /** The winner's events ({@link answerEvents}), once the run has chosen and logged it. */
+  readonly pending: Promise<readonly Uint8Array[]>
   /** Interval of heartbeat comments while the run is pending, ms. */
   readonly heartbeatMs: number
   /** Called when the client goes away before the end, so upstream work can be cancelled. */
@@ -40,19 +40,9 @@ export function bestOfNEventStream(options: EventStreamOptions): ReadableStream<
       }
       const fail = (error: unknown) => finish([sseData(toErrorResponse(error).body)])
       void options.pending.then(
-        (result) => {
+        (events) => {
           if (closed) return
           stop()
-          // A throw here would be lost and leave the client waiting forever, so it becomes an error
-          // event. Every chunk is encoded before the first is sent: an answer that cannot be
-          // encoded is one error event, never half an answer.
-          let events: Uint8Array[]
-          try {
-            events = encodeChunks(completionChunks(result))
-          } catch (error) {
-            fail(error)
-            return
-          }
           finish(events)
         },
         (error: unknown) => {
@@ -70,10 +60,13 @@ export function bestOfNEventStream(options: EventStreamOptions): ReadableStream<
 }
 
 /**
- * The chunks as SSE events. An upstream answer too odd to serialise (say, nested past the stack)
- * is a 502, as it is unstreamed.
+ * The winner of a run as SSE events, every chunk encoded before any is sent: an answer that cannot
+ * be encoded (an upstream answer nested past the stack, say) is a 502, as it is unstreamed, never
+ * half an answer. Encode before logging: a record must not claim an answer the client never got.
+ * @throws UpstreamError when the answer cannot be serialised.
  */
-function encodeChunks(chunks: readonly Record<string, unknown>[]): Uint8Array[] {
+export function answerEvents(result: BestOfNResult): Uint8Array[] {
+  const chunks = completionChunks(result)
   try {
     return chunks.map((chunk) => sseData(chunk))
   } catch (error) {

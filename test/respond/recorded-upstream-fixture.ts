@@ -20,9 +20,13 @@ export interface RecordedUpstream {
   close(): Promise<void>
 }
 
-/** Starts a {@link RecordedUpstream}; `reply` gets the request path and body and returns the answer. */
+/**
+ * Starts a {@link RecordedUpstream}; `reply` gets the request path and body and returns the answer,
+ * after `delayMs` when given.
+ */
 export async function startRecordedUpstream(
   reply: (path: string, body: Record<string, unknown>) => unknown,
+  options: { readonly delayMs?: number } = {},
 ): Promise<RecordedUpstream> {
   const openSockets = new Set<Socket>()
   const server: Server = createServer((request, response) => {
@@ -32,8 +36,10 @@ export async function startRecordedUpstream(
     request.on('end', () => {
       const body = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>)
       const answer = reply(request.url ?? '/', body)
-      response.writeHead(200, { 'content-type': 'application/json' })
-      response.end(typeof answer === 'string' ? answer : JSON.stringify(answer))
+      setTimeout(() => {
+        response.writeHead(200, { 'content-type': 'application/json' })
+        response.end(typeof answer === 'string' ? answer : JSON.stringify(answer))
+      }, options.delayMs ?? 0)
     })
   })
   // Keep-alive connections stay open until the client closes them, so a test can see who does.

@@ -31,9 +31,12 @@ export function resolveRemoteOptions(options: RemoteRewardModelOptions): Resolve
   }
 }
 
-/** A reward model's name for logs: its kind and host, never a path or credentials. */
+/**
+ * A reward model's name for logs: its kind and host (`tei (rm.internal:8080)`), never a path or
+ * credentials. Not `kind:host`, which reads as a broken URL when the kind is `http`.
+ */
 export function hostName(kind: string, url: string): string {
-  return `${kind}:${new URL(url).host}`
+  return `${kind} (${new URL(url).host})`
 }
 
 /**

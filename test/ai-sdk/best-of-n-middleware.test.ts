@@ -150,7 +150,7 @@ describe('bestOfNMiddleware', () => {
       fanout: 'parallel',
       model: 'mock-model-id',
       n: 4,
-      rewardModel: `http:${new URL(rewardServer.scoreURL).host}`,
+      rewardModel: `http (${new URL(rewardServer.scoreURL).host})`,
       messages: [
         { role: 'system', content: 'Be sweet.' },
         { role: 'user', content: 'Describe candy.' },

@@ -32,7 +32,7 @@ describe('createTeiRewardModel', () => {
       raw_scores: true,
       truncate: true,
     })
-    expect(model.name).toBe(`tei:${new URL(server.url).host}`)
+    expect(model.name).toBe(`tei (${new URL(server.url).host})`)
   })
 
   it('turns a null or string score into an error for that candidate', async () => {

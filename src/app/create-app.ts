@@ -5,6 +5,7 @@ import { parseConfig } from '../config/parse-config.js'
 import { InvalidOptionsError, MethodNotAllowedError, NotFoundError } from '../errors.js'
 import { accessLogMiddleware, type AccessLogEntry } from './access-log.js'
 import type { Backend } from '../generate/backend.js'
+import { loadCandidatePool } from '../generate/candidate-pool.js'
 import { createBackend, type CreateBackendOptions } from '../generate/create-backend.js'
 import {
   bestOfN,
@@ -73,6 +74,9 @@ export async function createApp(configInput: BonbonConfigInput, runtime: AppRunt
   const services = { fetch: runtime.fetch ?? runtime.createFetch?.(config), readTextFile: runtime.readTextFile }
   const backend = runtime.backend ?? (await createConfiguredBackend(config, services))
   const configuredRewardModel = await createRewardModel(config.reward, services)
+  // A replay pool that cannot be read stops the start, as a replay upstream's does, rather than
+  // failing every request (the reward model shares this load, cached by path).
+  if (config.reward.kind === 'replay' && services.readTextFile) await loadCandidatePool(config.reward.file, services.readTextFile)
   const rewardModel = runtime.wrapRewardModel?.(configuredRewardModel, config) ?? configuredRewardModel
   const log = runtime.createLogSink?.(config)
 

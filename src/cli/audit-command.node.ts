@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander'
+import { statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { createMemoryAuditCache, type AuditCache } from '../audit/audit-cache.js'
@@ -87,6 +88,10 @@ export async function runAuditRateCommand(options: AuditRateCommandOptions, io: 
       'The reward model is a replay pool, which can score only recorded answers, never rewrites: audit a live reward model.',
       { key: 'reward' },
     )
+  }
+  // Before any paid call: a report folder that cannot be made would fail only after all of them.
+  if (options.out !== undefined && statSync(options.out, { throwIfNoEntry: false })?.isDirectory() === false) {
+    throw new InvalidOptionsError(`--out ${options.out} is a file; the reports need a folder.`, { key: 'out' })
   }
   const storePath = options.store ?? (config.log.kind === 'sqlite' && config.log.path !== ':memory:' ? config.log.path : undefined)
   const { source, label } = await readSource(options, storePath)

@@ -2,8 +2,8 @@ import { SingleBar } from 'cli-progress'
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import { createHash } from 'node:crypto'
 import { once } from 'node:events'
-import { createWriteStream, mkdirSync, openSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { createWriteStream, mkdirSync, openSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import type { Writable } from 'node:stream'
 import { applyEnv } from '../config/apply-env.js'
 import { loadConfigFile } from '../config/load-config.node.js'
@@ -144,6 +144,11 @@ async function finish(stream: Writable, isStdout: boolean): Promise<void> {
 function checkCombinations(options: ExportCommandOptions): void {
   if (options.split !== undefined && options.out === '-') {
     throw new InvalidOptionsError('--split writes two files; give --out a file name, not -.', { key: 'split' })
+  }
+  if (options.out !== '-' && (/[\\/]$/.test(options.out) || statSync(options.out, { throwIfNoEntry: false })?.isDirectory() === true)) {
+    throw new InvalidOptionsError(`--out ${options.out} is a folder; give a file name in it, e.g. ${join(options.out, 'pairs.jsonl')}.`, {
+      key: 'out',
+    })
   }
   if (options.trlStyle !== undefined && options.format !== 'trl') {
     throw new InvalidOptionsError('--trl-style applies to --format trl only.', { key: 'trlStyle' })

@@ -1,4 +1,5 @@
 import { Command } from 'commander'
+import { readFileSync } from 'node:fs'
 import { BonbonError } from '../errors.js'
 import { registerAuditCommand } from './audit-command.node.js'
 import { registerServeCommand } from './serve-command.node.js'
@@ -14,6 +15,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   })
   const program = new Command('bonbon')
     .description('best-of-n at the gateway: sample n answers, score them with a reward model, answer with the best')
+    .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
   registerServeCommand(program)
   registerAuditCommand(program)
@@ -27,6 +29,12 @@ export async function main(argv: readonly string[]): Promise<void> {
     console.error(`bonbon: ${message}`)
     process.exitCode = 2
   }
+}
+
+/** The version in package.json, two folders up from this file in src/ and in dist/ alike. */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown }
+  return typeof manifest.version === 'string' ? manifest.version : 'unknown'
 }
 
 /**

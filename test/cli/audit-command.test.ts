@@ -65,6 +65,13 @@ describe('bonbon audit rate', () => {
     expect(existsSync(join(dir, 'x'))).toBe(false)
   }, 60_000)
 
+  it('refuses a report folder that is a file before making any paid call', async () => {
+    const file = join(dir, 'taken')
+    writeFileSync(file, 'x')
+    await expect(run({ out: file })).rejects.toThrow(`--out ${file} is a file; the reports need a folder.`)
+    expect(world.backend.requests).toHaveLength(0)
+  })
+
   it('lists the known attributes for an unknown one', async () => {
     await expect(run({ attribute: 'formality' })).rejects.toThrow('Unknown attribute "formality". Known attributes: length, exclaim')
     expect(world.backend.requests).toHaveLength(0)

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -40,6 +40,13 @@ function bonbon(args: readonly string[], options: { firstChunkOnly?: boolean } =
 }
 
 describe('the bonbon command line', () => {
+  it('prints its version', async () => {
+    const run = await bonbon(['--version'])
+    expect(run.code).toBe(0)
+    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+    expect(run.stdout.trim()).toBe(manifest.version)
+  })
+
   it('names a missing replay pool in one line, without a stack', async () => {
     const config = join(folder, 'missing-pool.json')
     writeFileSync(config, JSON.stringify({ upstream: { kind: 'replay', file: 'nope.jsonl' }, reward: { kind: 'replay', file: 'nope.jsonl' }, log: { kind: 'none' } }))
@@ -48,6 +55,18 @@ describe('the bonbon command line', () => {
 
     expect(run.code).toBe(2)
     expect(run.stderr.trim()).toBe(`bonbon: Cannot read the candidate pool ${join(folder, 'nope.jsonl')}: no such file`)
+  })
+
+  it('names a missing replay reward pool at start-up, not in every answer', async () => {
+    const pool = join(folder, 'pool.jsonl')
+    writeFileSync(pool, `${JSON.stringify({ id: 1, instruction: 'Hi?', candidates: [{ generator: 'g', output: 'Hello.', judge_preference: 0.5 }] })}\n`)
+    const config = join(folder, 'missing-reward-pool.json')
+    writeFileSync(config, JSON.stringify({ upstream: { kind: 'replay', file: 'pool.jsonl' }, reward: { kind: 'replay', file: 'gone.jsonl' }, log: { kind: 'none' } }))
+
+    const run = await bonbon(['serve', '--config', config, '--port', '0'])
+
+    expect(run.code).toBe(2)
+    expect(run.stderr.trim()).toBe(`bonbon: Cannot read the candidate pool ${join(folder, 'gone.jsonl')}: no such file`)
   })
 
   it('answers a mistyped option with the error and a hint, not the whole help', async () => {
@@ -71,8 +90,18 @@ describe('the bonbon command line', () => {
     expect(intoFolder.code).toBe(2)
     expect(fromText.code).toBe(2)
     expect(fromText.stderr.trim()).toBe(`bonbon: ${notADatabase} is not a SQLite database, so it cannot be a preference log.`)
-    expect(intoFolder.stderr.trim()).toMatch(/^bonbon: Cannot write .*: EISDIR: illegal operation on a directory/)
+    expect(intoFolder.stderr.trim()).toBe(`bonbon: --out ${folder} is a folder; give a file name in it, e.g. ${join(folder, 'pairs.jsonl')}.`)
     for (const run of [intoFolder, fromText]) expect(run.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('refuses a folder as the file of a split export rather than writing hidden files in it', async () => {
+    const empty = join(folder, 'empty-split.db')
+    await createSqliteSink({ path: empty }).close()
+
+    const run = await bonbon(['export', '--store', empty, '--format', 'trl', '--out', `${folder}/`, '--split', '0.9'])
+
+    expect(run.code).toBe(2)
+    expect(run.stderr.trim()).toBe(`bonbon: --out ${folder}/ is a folder; give a file name in it, e.g. ${join(folder, 'pairs.jsonl')}.`)
   })
 
   it('refuses a shutdown grace that is not a number of milliseconds', async () => {

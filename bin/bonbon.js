@@ -22,7 +22,12 @@ if (!supported) {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
   })
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
-  child.on('exit', (code, signal) => (signal ? process.kill(process.pid, signal) : process.exit(code ?? 1)))
+  child.on('exit', (code, signal) => {
+    if (signal === null) process.exit(code ?? 1)
+    // Die of the child's signal, as a shell expects; our own forwarding handler would swallow it.
+    process.removeAllListeners(signal)
+    process.kill(process.pid, signal)
+  })
 } else {
   if (process.channel) {
     // Started with an IPC channel (by the launcher above, or a supervisor's fork): its closing means

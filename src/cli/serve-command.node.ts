@@ -48,20 +48,26 @@ export function registerServeCommand(program: Command): void {
     })
 }
 
+/** A second signal sooner than this after the first is the same one delivered twice, ms. */
+const duplicateSignalMs = 500
+
 /**
  * The first SIGTERM/SIGINT stops accepting requests, lets those in flight finish (up to the grace
  * period) and drains the log; a second one cuts the connections at once but still drains the log,
  * so no answered request loses its record.
  */
 function handleSignals(server: RunningServer, graceMs: number): void {
-  let stopping = false
+  let stoppingSince: number | undefined
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      // One Ctrl-C, or one `systemctl stop`, reaches both the launcher (which forwards it) and this
+      // process: the same stop, delivered twice within milliseconds, is not a second request.
+      if (performance.now() - stoppingSince < duplicateSignalMs) return
       console.log(`bonbon: ${signal} again: cutting open connections, then draining the log…`)
       server.force()
       return
     }
-    stopping = true
+    stoppingSince = performance.now()
     console.log(
       `bonbon: ${signal} received: finishing requests in flight (up to ${Math.round(graceMs / 1000)} s), then draining the log…`,
     )

@@ -62,4 +62,34 @@ describe('bonbon serve on SIGTERM', () => {
       store.close()
     }
   })
+
+  it('takes the same signal twice in a row, as a process group delivers it to launcher and server, as one stop', { timeout: 60_000 }, async () => {
+    gateway = await startGatewayProcess(dir, {
+      upstream: { kind: 'openai', baseURL: backend.url, fanout: 'native' },
+      reward: { kind: 'http', url: reward.scoreURL },
+      log: { kind: 'sqlite', path: storePath },
+    })
+    const running = gateway
+    let terminated = false
+    const { answered, failed } = await driveLoad({
+      url: running.url,
+      total: 40,
+      concurrency: 20,
+      stopAfter: (count) => {
+        if (count < 10) return false
+        if (!terminated) {
+          running.child.kill('SIGINT')
+          running.child.kill('SIGINT')
+        }
+        terminated = true
+        return true
+      },
+    })
+    expect(await running.exited).toEqual({ code: 0, signal: null })
+    expect(running.output()).toMatch(/SIGINT received/)
+    expect(running.output()).not.toMatch(/again: cutting/)
+    // Nothing in flight was cut off.
+    expect(failed).toBe(0)
+    expect(answered.length).toBeGreaterThan(10)
+  })
 })

@@ -2,8 +2,8 @@ import { SingleBar } from 'cli-progress'
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import { createHash } from 'node:crypto'
 import { once } from 'node:events'
-import { createWriteStream, mkdirSync, openSync, statSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { createWriteStream, existsSync, mkdirSync, openSync, realpathSync, statSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import type { Writable } from 'node:stream'
 import { applyEnv } from '../config/apply-env.js'
 import { loadConfigFile } from '../config/load-config.node.js'
@@ -161,6 +161,27 @@ function checkCombinations(options: ExportCommandOptions): void {
 }
 
 /**
+ * Refuses an `--out` that is the store or one of its companion files: the export would truncate
+ * the log it is reading, and every record in it would be lost.
+ * @throws InvalidOptionsError naming the path.
+ */
+function refuseToOverwrite(storePath: string, options: ExportCommandOptions): void {
+  if (options.out === '-') return
+  const canonical = (path: string) => {
+    const absolute = resolve(path)
+    return existsSync(absolute) ? realpathSync(absolute) : absolute
+  }
+  const store = canonical(storePath)
+  const protectedPaths = new Set([store, `${store}-wal`, `${store}-shm`, `${store}-journal`, `${store}.spill.jsonl`])
+  const outputs = options.split === undefined ? [options.out] : Object.values(splitOutputPaths(options.out))
+  for (const output of outputs) {
+    if (protectedPaths.has(canonical(output))) {
+      throw new InvalidOptionsError(`--out ${output} is the store being exported (or one of its files); write elsewhere.`, { key: 'out' })
+    }
+  }
+}
+
+/**
  * Runs `bonbon export`: streams the log into a dataset, one record at a time, with a progress bar on
  * a terminal and a summary line on stderr at the end.
  * @returns The export's counts.
@@ -170,7 +191,9 @@ export async function runExport(options: ExportCommandOptions, io: LogCommandIo 
   checkCombinations(options)
   const stderr = io.stderr ?? process.stderr
   const stdout = io.stdout ?? process.stdout
-  const store = (io.openStore ?? openRecordSource)(await resolveStorePath(options))
+  const storePath = await resolveStorePath(options)
+  refuseToOverwrite(storePath, options)
+  const store = (io.openStore ?? openRecordSource)(storePath)
   const openOutput = io.openOutput ?? openFile
   const outputs: Partial<Record<ExportSplit, Writable>> = {}
   const targets: Partial<Record<ExportSplit, string>> = {}

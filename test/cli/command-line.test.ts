@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSqliteSink } from '../../src/log/sqlite-sink.node.js'
+import { openSqliteStore } from '../../src/log/sqlite-store.node.js'
 import { makeRecords } from '../log/preference-record-fixture.js'
 
 const entry = fileURLToPath(new URL('../server/bonbon-cli-entry.ts', import.meta.url))
@@ -102,6 +103,21 @@ describe('the bonbon command line', () => {
 
     expect(run.code).toBe(2)
     expect(run.stderr.trim()).toBe(`bonbon: --out ${folder}/ is a folder; give a file name in it, e.g. ${join(folder, 'pairs.jsonl')}.`)
+  })
+
+  it('refuses to export a store onto itself, which would truncate the log it reads', async () => {
+    const store = join(folder, 'precious.db')
+    const sink = createSqliteSink({ path: store })
+    for (const [i, record] of makeRecords(3).entries()) await sink.write({ ...record, requestId: `keep-${i}` })
+    await sink.close()
+
+    const run = await bonbon(['export', '--store', store, '--format', 'trl', '--out', join(folder, '.', 'precious.db')])
+
+    expect(run.code).toBe(2)
+    expect(run.stderr.trim()).toBe(`bonbon: --out ${join(folder, 'precious.db')} is the store being exported (or one of its files); write elsewhere.`)
+    const reader = openSqliteStore(store)
+    expect([...reader.readRecords()]).toHaveLength(3)
+    reader.close()
   })
 
   it('refuses a shutdown grace that is not a number of milliseconds', async () => {

@@ -44,6 +44,8 @@ function packageVersion(): string {
 function userFacingMessage(error: unknown): string | undefined {
   if (BonbonError.isInstance(error)) return error.message
   const code = (error as NodeJS.ErrnoException | null)?.code
+  // A damaged store ("database disk image is malformed") is the operator's to repair, not a bug.
+  if (error instanceof Error && code === 'ERR_SQLITE_ERROR') return `the store could not be read: ${error.message}`
   if (error instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
     const where = (error as NodeJS.ErrnoException).path
     return where !== undefined && !error.message.includes(where) ? `${error.message} (${where})` : error.message

@@ -120,6 +120,23 @@ describe('the bonbon command line', () => {
     reader.close()
   })
 
+  it('says a damaged store could not be read, without a stack', async () => {
+    const store = join(folder, 'damaged.db')
+    const sink = createSqliteSink({ path: store })
+    for (const [i, record] of makeRecords(400).entries()) await sink.write({ ...record, requestId: `r-${i}`, messages: [{ role: 'user', content: 'x'.repeat(400) }] })
+    await sink.close()
+    // Overwrite pages past the header: the file still opens, and reading it fails.
+    const bytes = readFileSync(store)
+    bytes.fill(0x5a, 8_192, bytes.length - 4_096)
+    writeFileSync(store, bytes)
+
+    const run = await bonbon(['stats', '--store', store])
+
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/^bonbon: the store could not be read: /)
+    expect(run.stderr).not.toMatch(/\n\s+at /)
+  })
+
   it('refuses a shutdown grace that is not a number of milliseconds', async () => {
     const run = await bonbon(['serve', '--shutdown-grace', 'abc', '--port', '0'])
 

@@ -1,5 +1,8 @@
-/** Header names that carry credentials: `Authorization`, Azure's `api-key`, `x-api-key`, tokens, cookies. */
-const credentialHeader = /authorization|api[-_]?key|token|secret|password|cookie/i
+/**
+ * Header names that carry credentials: `Authorization`, Azure's `api-key` and
+ * `Ocp-Apim-Subscription-Key`, `x-api-key`, `X-Custom-Auth`, tokens, signatures, cookies.
+ */
+const credentialHeader = /auth|key|token|secret|password|passwd|cookie|credential|signature|session/i
 
 /**
  * The strings to scrub from anything an upstream or reward-model error keeps: the API key, and the

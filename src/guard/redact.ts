@@ -54,6 +54,18 @@ const rules: readonly Rule[] = [
   [longBase64, (match) => (looksRandom(match) ? redactionMarks.secret : match)],
 ]
 
+const secretRules: readonly Rule[] = rules.filter(([pattern]) => ![email, cardNumber, phoneNumber].includes(pattern))
+
+/**
+ * Returns `text` with API-key-like strings alone masked as `[secret]`: the secret rules of
+ * {@link redactText}, for text where digits and addresses carry meaning (an upstream's error).
+ */
+export function redactSecrets(text: string): string {
+  let result = text
+  for (const [pattern, replace] of secretRules) result = result.replace(pattern, replace)
+  return result
+}
+
 /**
  * Returns `text` with e-mail addresses, phone numbers, card numbers and API-key-like strings (vendor
  * key prefixes such as `sk-`, Bearer tokens, JWTs, private keys, `password=…` values, long hex or

@@ -184,8 +184,11 @@ function checkEnough(
   const waits = candidates.flatMap((candidate) => candidate.errorRetryAfterSeconds ?? [])
   throw new AllCandidatesFailedError(
     candidates.map((candidate) => candidate.error ?? 'unknown error'),
-    status,
-    waits.length === 0 ? undefined : Math.max(...waits),
+    {
+      upstreamStatus: status,
+      retryAfterSeconds: waits.length === 0 ? undefined : Math.max(...waits),
+      reported: candidates[0]?.errorReported,
+    },
   )
 }
 

@@ -97,8 +97,10 @@ export class UpstreamError extends BonbonError {
   readonly responseBody: string | undefined
   readonly isRetryable: boolean
   readonly retryAfterSeconds: number | undefined
+  /** The `code` and `param` of the upstream's own error body (`context_length_exceeded`, `max_tokens`). */
+  readonly reported: UpstreamReportedError | undefined
 
-  constructor(message: string, options: RemoteCallErrorOptions & { code?: string } = {}) {
+  constructor(message: string, options: RemoteCallErrorOptions & { code?: string; reported?: UpstreamReportedError } = {}) {
     super(options.code ?? 'upstream_error', message, options)
     this.name = 'BonbonUpstreamError'
     this.url = options.url
@@ -106,9 +108,16 @@ export class UpstreamError extends BonbonError {
     this.responseBody = options.responseBody
     this.isRetryable = options.isRetryable ?? defaultRetryable(options.status)
     this.retryAfterSeconds = options.retryAfterSeconds
+    this.reported = options.reported
   }
 
   static override isInstance = defineIsInstance<UpstreamError>(upstreamSymbol)
+}
+
+/** What an upstream's OpenAI-shaped error said besides its message, for clients that branch on it. */
+export interface UpstreamReportedError {
+  readonly code?: string | undefined
+  readonly param?: string | undefined
 }
 
 const rewardModelSymbol = Symbol.for(`${marker}.RewardModelError`)
@@ -132,6 +141,16 @@ export class RewardModelError extends BonbonError {
   static override isInstance = defineIsInstance<RewardModelError>(rewardModelSymbol)
 }
 
+/** What the upstream said of the failures of an {@link AllCandidatesFailedError}, when it said. */
+export interface AllCandidatesFailedDetails {
+  /** The HTTP status, when every candidate failed with the same one. */
+  readonly upstreamStatus?: number | undefined
+  /** The longest `Retry-After`, seconds. */
+  readonly retryAfterSeconds?: number | undefined
+  /** The first failure's `code` and `param`. */
+  readonly reported?: UpstreamReportedError | undefined
+}
+
 const allFailedSymbol = Symbol.for(`${marker}.AllCandidatesFailedError`)
 /** Not one candidate could be generated (or scored), so there is nothing to answer with. */
 export class AllCandidatesFailedError extends BonbonError {
@@ -142,14 +161,17 @@ export class AllCandidatesFailedError extends BonbonError {
   readonly upstreamStatus: number | undefined
   /** The longest `Retry-After` the upstream gave for these failures, seconds, when it gave one. */
   readonly retryAfterSeconds: number | undefined
+  /** The first failure's `code` and `param` as the upstream reported them, when it did. */
+  readonly reported: UpstreamReportedError | undefined
 
-  constructor(causes: readonly string[], upstreamStatus?: number, retryAfterSeconds?: number) {
+  constructor(causes: readonly string[], details: AllCandidatesFailedDetails = {}) {
     const first = causes[0] ?? 'no candidates'
     super('all_candidates_failed', `All ${causes.length} candidates failed; first error: ${first}`)
     this.name = 'BonbonAllCandidatesFailedError'
     this.causes = causes
-    this.upstreamStatus = upstreamStatus
-    this.retryAfterSeconds = retryAfterSeconds
+    this.upstreamStatus = details.upstreamStatus
+    this.retryAfterSeconds = details.retryAfterSeconds
+    this.reported = details.reported
   }
 
   static override isInstance = defineIsInstance<AllCandidatesFailedError>(allFailedSymbol)

@@ -119,4 +119,6 @@ export {
   RateLimitError,
   RewardModelError,
   UpstreamError,
+  type AllCandidatesFailedDetails,
+  type UpstreamReportedError,
 } from './errors.js'

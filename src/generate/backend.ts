@@ -1,3 +1,4 @@
+import type { UpstreamReportedError } from '../errors.js'
 import type { BestOfNRequest } from '../protocol/best-of-n-request.js'
 import type { Usage } from '../protocol/usage.js'
 
@@ -44,6 +45,8 @@ export interface Candidate {
   readonly errorStatus?: number
   /** The upstream's `Retry-After` of the failure, seconds, when it gave one (a 429 or 503). */
   readonly errorRetryAfterSeconds?: number
+  /** The `code` and `param` of the upstream's error body, when it gave them. */
+  readonly errorReported?: UpstreamReportedError
 }
 
 /** The candidates of one request and what the upstream said about them. */

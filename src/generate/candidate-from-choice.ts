@@ -39,6 +39,7 @@ export function candidateFromChoice(options: CandidateFromChoiceOptions): Candid
 export function failedCandidate(index: number, error: unknown, latencyMs: number): Candidate {
   const status = UpstreamError.isInstance(error) ? error.status : undefined
   const retryAfterSeconds = UpstreamError.isInstance(error) ? error.retryAfterSeconds : undefined
+  const reported = UpstreamError.isInstance(error) ? error.reported : undefined
   return {
     index,
     text: '',
@@ -47,5 +48,6 @@ export function failedCandidate(index: number, error: unknown, latencyMs: number
     error: describeError(error),
     ...(status === undefined ? {} : { errorStatus: status }),
     ...(retryAfterSeconds === undefined ? {} : { errorRetryAfterSeconds: retryAfterSeconds }),
+    ...(reported === undefined ? {} : { errorReported: reported }),
   }
 }

@@ -138,6 +138,7 @@ async function errorFromResponse(response: Response, url: string): Promise<Upstr
     status: response.status,
     responseBody: text.slice(0, responseBodyLimit),
     retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
+    reported: failure && { code: typeof failure.code === 'string' ? failure.code : undefined, param: failure.param },
   })
 }
 
@@ -163,5 +164,6 @@ function redact(error: UpstreamError, secrets: readonly string[]): UpstreamError
     responseBody: error.responseBody === undefined ? undefined : scrubSecrets(error.responseBody, secrets),
     isRetryable: error.isRetryable,
     retryAfterSeconds: error.retryAfterSeconds,
+    reported: error.reported,
   })
 }

@@ -61,7 +61,9 @@ export function toErrorResponse(error: unknown): ErrorResponse {
     const clientFault = status !== undefined && status >= 400 && status < 500 && ![401, 403, 408, 429].includes(status)
     if (clientFault) {
       const cause = publicMessage(error.causes[0] ?? error.message)
-      return make(status, cause, 'invalid_request_error', 'upstream_rejected_request')
+      // The upstream's own code and param (`context_length_exceeded`, `max_tokens`): clients branch on them.
+      const { code, param } = error.reported ?? {}
+      return make(status, cause, 'invalid_request_error', code ?? 'upstream_rejected_request', param ?? null)
     }
     // The upstream's own Retry-After tells the client when trying again can help.
     const retryAfter = error.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(error.retryAfterSeconds) }

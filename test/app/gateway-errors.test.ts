@@ -139,6 +139,21 @@ describe('the gateway when upstream parts fail', () => {
     expect(error.message).toMatch(/does not exist/)
   })
 
+  it("keeps the upstream's own code and param on a client error it passes through", async () => {
+    const upstreamError = {
+      message: "This model's maximum context length is 4097 tokens. However, you requested 5000 tokens.",
+      type: 'invalid_request_error',
+      param: 'messages',
+      code: 'context_length_exceeded',
+    }
+    gateway = await startGateway({ backend: { faults: () => ({ kind: 'http-error', status: 400, body: { error: upstreamError } }) } })
+
+    const { status, body } = await post('/v1/chat/completions', JSON.stringify({ model: 'm', messages }))
+
+    expect(status).toBe(400)
+    expect(body.error).toEqual({ ...upstreamError, message: `Upstream answered 400: ${upstreamError.message}` })
+  })
+
   it('answers 502 when the backend fails every candidate', async () => {
     gateway = await startGateway({ backend: { faults: () => ({ kind: 'http-error', status: 503 }) } })
     const client = gateway.client

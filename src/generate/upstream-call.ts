@@ -148,10 +148,15 @@ async function errorFromResponse(response: Response, url: string): Promise<Upstr
  */
 export function parseRetryAfter(value: string | null, nowMs: number = Date.now()): number | undefined {
   if (value === null || value.trim() === '') return undefined
-  if (/^\d+$/.test(value.trim())) return Number(value.trim())
+  // Cut at a day: a server asking for longer (or for 10^400 s) means "not soon", and the value is
+  // passed on to clients, where it must stay a plain integer.
+  if (/^\d+$/.test(value.trim())) return Math.min(Number(value.trim()), maxRetryAfterSeconds)
   const date = Date.parse(value)
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - nowMs) / 1000))
+  return Number.isNaN(date) ? undefined : Math.min(maxRetryAfterSeconds, Math.max(0, Math.ceil((date - nowMs) / 1000)))
 }
+
+/** The longest `Retry-After` taken from an upstream, seconds: one day. */
+const maxRetryAfterSeconds = 86_400
 
 function redact(error: UpstreamError, secrets: readonly string[]): UpstreamError {
   const leaks = secrets.some(

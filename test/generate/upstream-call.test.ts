@@ -53,4 +53,10 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('soon')).toBeUndefined()
     expect(parseRetryAfter(null)).toBeUndefined()
   })
+
+  it('cuts an absurd wait at a day, so it stays an integer a client can read', () => {
+    expect(parseRetryAfter('1'.repeat(400))).toBe(86_400)
+    expect(parseRetryAfter('99999999999999999999999')).toBe(86_400)
+    expect(parseRetryAfter('Fri, 01 Jan 2100 00:00:00 GMT', Date.parse('2026-01-01T00:00:00Z'))).toBe(86_400)
+  })
 })

@@ -75,7 +75,9 @@ export async function resolveStorePath(location: StoreLocation): Promise<string>
 }
 
 function parseInstant(value: string): string {
-  const time = Date.parse(value)
+  // ISO 8601 from a four-digit year: Date.parse also takes "1" (2001) or "99999" (year 99999, which
+  // sorts before "2026" as text).
+  const time = /^\d{4}-\d{2}(-\d{2})?([T ].*)?$/.test(value.trim()) ? Date.parse(value) : NaN
   if (Number.isNaN(time)) throw new InvalidArgumentError('must be a date or time, ISO 8601 (2025-03-01, 2025-03-01T12:00Z)')
   // The store compares created_at as text, in the toISOString() form it was written in.
   return new Date(time).toISOString()

@@ -35,7 +35,17 @@ export async function readJsonBody(request: Request, limit: number, options: Rea
       code: 'unsupported_content_encoding',
     })
   }
-  const bytes = options.bounded === true ? new Uint8Array(await request.arrayBuffer()) : await readCounted(request, limit)
+  let bytes: Uint8Array
+  try {
+    bytes = options.bounded === true ? new Uint8Array(await request.arrayBuffer()) : await readCounted(request, limit)
+  } catch (error) {
+    if (PayloadTooLargeError.isInstance(error)) throw error
+    // The client hung up mid-upload: its request, not the gateway, is what failed.
+    throw new InvalidRequestError('The request body ended early: the client closed the connection.', {
+      code: 'incomplete_body',
+      cause: error,
+    })
+  }
   let text: string
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)

@@ -1,7 +1,9 @@
 import { serve as serveNode, type ServerType } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import type { BonbonApp } from '../app/create-app.js'
-import { InvalidOptionsError } from '../errors.js'
+import type { Duplex } from 'node:stream'
+import { InvalidOptionsError, InvalidRequestError } from '../errors.js'
+import { toErrorResponse } from '../protocol/error-response.js'
 
 /** Options of {@link serve}. */
 export interface ServeOptions {
@@ -30,6 +32,29 @@ export interface RunningServer {
   force(): void
 }
 
+/**
+ * Answers what Node's HTTP parser refuses before the app sees it (a bad or duplicate
+ * Content-Length, Content-Length with Transfer-Encoding, headers too large) with an OpenAI-shaped
+ * error, where Node would send a bare status line.
+ */
+function answerMalformedRequest(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || (error.code === 'ECONNRESET' && socket.destroyed)) {
+    socket.destroy()
+    return
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW'
+  const refusal = new InvalidRequestError(tooLarge ? 'The request headers are too large.' : 'The HTTP request is malformed.', {
+    code: tooLarge ? 'headers_too_large' : 'malformed_request',
+  })
+  // 431 is the status Node itself would send: only the body is ours.
+  const status = tooLarge ? 431 : toErrorResponse(refusal).status
+  const body = JSON.stringify(toErrorResponse(refusal).body)
+  socket.end(
+    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  )
+}
+
 /** Serves a bonbon app over HTTP on Node. */
 export async function serve(bonbon: BonbonApp, options: ServeOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1'
@@ -47,6 +72,7 @@ export async function serve(bonbon: BonbonApp, options: ServeOptions = {}): Prom
       ),
     )
   })
+  server.on('clientError', answerMalformedRequest)
   const { port } = server.address() as AddressInfo
   let closing: Promise<void> | undefined
   const force = () => {

@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { formatAccessLogEntry, type AccessLogEntry } from '../../src/app/access-log.js'
 import { createApp } from '../../src/app/create-app.node.js'
@@ -53,6 +54,31 @@ describe('the access log of a running gateway', () => {
       expect(answer.status).toBe(404)
       expect(lines).toHaveLength(1)
       expect(lines[0]).toMatch(/^GET \/v1\/foo\\nPOST .* 404 \d+ms/)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('logs a client that hangs up mid-upload as its own 400, not a server 500', async () => {
+    const lines: string[] = []
+    const app = await createApp(
+      { upstream: { kind: 'openai', baseURL: 'http://127.0.0.1:9/v1' }, reward: { kind: 'http', url: 'http://127.0.0.1:9/score' }, log: { kind: 'none' } },
+      { env: {}, accessLog: (logged) => lines.push(formatAccessLogEntry(logged)) },
+    )
+    const server = await serve(app, { port: 0 })
+    try {
+      for (const framing of ['Content-Length: 100', 'Transfer-Encoding: chunked']) {
+        const socket = connect(server.port, '127.0.0.1')
+        await new Promise((resolve) => socket.once('connect', resolve))
+        const head = `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${framing}\r\n\r\n`
+        socket.write(`${head}${framing.startsWith('Content') ? '{"model":' : 'a\r\n{"model":1\r\n'}`)
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        socket.destroy()
+      }
+      const started = performance.now()
+      while (lines.length < 2 && performance.now() - started < 5_000) await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(lines).toHaveLength(2)
+      for (const line of lines) expect(line).toMatch(/^POST \/v1\/chat\/completions 400 \d+ms error: .*the client closed the connection/)
     } finally {
       await server.close()
     }

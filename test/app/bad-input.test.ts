@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http'
+import { connect } from 'node:net'
 import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app/create-app.js'
@@ -32,6 +33,33 @@ function postChunked(url: string, chunks: readonly string[]): Promise<{ status: 
     request.end()
   })
 }
+
+/** Sends raw bytes to the gateway and returns all it answers before closing. */
+function rawExchange(url: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(url)
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(request))
+    let answer = ''
+    socket.setEncoding('utf8')
+    socket.on('data', (part: string) => (answer += part))
+    socket.on('close', () => resolve(answer))
+    socket.on('error', reject)
+  })
+}
+
+describe('requests Node refuses before the app sees them', () => {
+  it('answers a duplicate Content-Length with an OpenAI-shaped 400', async () => {
+    gateway = await startGuardedGateway()
+    const answer = await rawExchange(
+      gateway.url,
+      'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}',
+    )
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({
+      error: { message: 'The HTTP request is malformed.', type: 'invalid_request_error', param: null, code: 'malformed_request' },
+    })
+  })
+})
 
 describe('compressed request bodies', () => {
   it('says a gzip body is not supported rather than that it is not UTF-8', async () => {

@@ -137,6 +137,12 @@ describe('the bonbon command line', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /)
   })
 
+  it.each(['99999', '1', 'yesterday'])('refuses --since %s, which is no ISO 8601 date', async (since) => {
+    const run = await bonbon(['export', '--store', join(folder, 'any.db'), '--format', 'trl', '--out', '-', '--since', since])
+    expect(run.code).not.toBe(0)
+    expect(run.stderr).toContain(`option '--since <time>' argument '${since}' is invalid. must be a date or time, ISO 8601`)
+  })
+
   it('refuses a shutdown grace that is not a number of milliseconds', async () => {
     const run = await bonbon(['serve', '--shutdown-grace', 'abc', '--port', '0'])
 

@@ -41,14 +41,19 @@ describe('the access log', () => {
   })
 })
 
+/** A gateway on loopback whose access-log lines are collected; nothing is behind it, no request needs it. */
+async function startLoggedGateway() {
+  const lines: string[] = []
+  const app = await createApp(
+    { upstream: { kind: 'openai', baseURL: 'http://127.0.0.1:9/v1' }, reward: { kind: 'http', url: 'http://127.0.0.1:9/score' }, log: { kind: 'none' } },
+    { env: {}, accessLog: (logged) => lines.push(formatAccessLogEntry(logged)) },
+  )
+  return { lines, server: await serve(app, { port: 0 }) }
+}
+
 describe('the access log of a running gateway', () => {
   it('keeps a request for a path with an encoded newline on one line', async () => {
-    const lines: string[] = []
-    const app = await createApp(
-      { upstream: { kind: 'openai', baseURL: 'http://127.0.0.1:9/v1' }, reward: { kind: 'http', url: 'http://127.0.0.1:9/score' }, log: { kind: 'none' } },
-      { env: {}, accessLog: (logged) => lines.push(formatAccessLogEntry(logged)) },
-    )
-    const server = await serve(app, { port: 0 })
+    const { lines, server } = await startLoggedGateway()
     try {
       const answer = await fetch(`${server.url}/v1/foo%0aPOST%20/v1/chat/completions%20200%201ms%20id=FORGED`)
       expect(answer.status).toBe(404)
@@ -60,12 +65,7 @@ describe('the access log of a running gateway', () => {
   })
 
   it('logs a client that hangs up mid-upload as its own 400, not a server 500', async () => {
-    const lines: string[] = []
-    const app = await createApp(
-      { upstream: { kind: 'openai', baseURL: 'http://127.0.0.1:9/v1' }, reward: { kind: 'http', url: 'http://127.0.0.1:9/score' }, log: { kind: 'none' } },
-      { env: {}, accessLog: (logged) => lines.push(formatAccessLogEntry(logged)) },
-    )
-    const server = await serve(app, { port: 0 })
+    const { lines, server } = await startLoggedGateway()
     try {
       for (const framing of ['Content-Length: 100', 'Transfer-Encoding: chunked']) {
         const socket = connect(server.port, '127.0.0.1')

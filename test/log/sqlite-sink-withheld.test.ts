@@ -1,19 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { DatabaseSync } from 'node:sqlite'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { BonbonError } from '../../src/errors.js'
-import type { PreferenceRecord } from '../../src/log/preference-record.js'
-import { createSqliteSink, type SqliteSink } from '../../src/log/sqlite-sink.node.js'
-import { openSqliteStore } from '../../src/log/sqlite-store.node.js'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { SqliteSink } from '../../src/log/sqlite-sink.node.js'
 import { startHonoGateway, type HonoGateway } from '../hono/hono-gateway-fixture.js'
 import { makeRecord } from './preference-record-fixture.js'
+import { useSqliteSinkFixture } from './sqlite-sink-fixture.js'
 
-let folder: string
-let path: string
-let errors: BonbonError[]
-let sink: SqliteSink | undefined
+const fixture = useSqliteSinkFixture({ prefix: 'bonbon-withheld-' })
+const { openSink, readAll, lockStore } = fixture
 let gateway: HonoGateway | undefined
 
 /**
@@ -21,43 +13,14 @@ let gateway: HonoGateway | undefined
  * appended there), and `lockStore` takes the database's write lock as another process would.
  */
 function openFailingSink(): SqliteSink {
-  sink = createSqliteSink({ path, durability: 'sync', busyTimeoutMs: 0, spillPath: folder, onError: (error) => errors.push(error) })
-  return sink
-}
-
-function lockStore(): { release(): void } {
-  const other = new DatabaseSync(path)
-  other.exec('BEGIN EXCLUSIVE')
-  return {
-    release() {
-      other.exec('ROLLBACK')
-      other.close()
-    },
-  }
-}
-
-function readAll(): PreferenceRecord[] {
-  const store = openSqliteStore(path)
-  try {
-    return [...store.readRecords()]
-  } finally {
-    store.close()
-  }
+  return openSink({ durability: 'sync', busyTimeoutMs: 0, spillPath: fixture.folder })
 }
 
 const withheld = { chosen: null, degraded: expect.stringMatching(/^failed: log_write_failed: the answer was withheld/) }
 
-beforeEach(() => {
-  folder = mkdtempSync(join(tmpdir(), 'bonbon-withheld-'))
-  path = join(folder, 'bonbon.db')
-  errors = []
-})
 afterEach(async () => {
   await gateway?.close()
   gateway = undefined
-  await sink?.close().catch(() => undefined)
-  sink = undefined
-  rmSync(folder, { recursive: true, force: true })
 })
 
 describe("createSqliteSink 'sync' when neither the store nor the spill file takes a record", () => {
@@ -77,8 +40,7 @@ describe("createSqliteSink 'sync' when neither the store nor the spill file take
   })
 
   it('leaves the records of async writers, whose answers went out, as they were', async () => {
-    const asyncSink = createSqliteSink({ path, busyTimeoutMs: 0, spillPath: folder, onError: (error) => errors.push(error) })
-    sink = asyncSink
+    const asyncSink = openSink({ busyTimeoutMs: 0, spillPath: fixture.folder })
     const record = makeRecord()
     const lock = lockStore()
     try {
@@ -94,7 +56,8 @@ describe("createSqliteSink 'sync' when neither the store nor the spill file take
 
 describe('the bestOfN middleware over a sync sink that cannot store', () => {
   it('answers 500 log_write_failed, and the store later shows that request unanswered', async () => {
-    gateway = await startHonoGateway({ bestOfN: { log: openFailingSink(), onLogError: () => undefined } })
+    const failing = openFailingSink()
+    gateway = await startHonoGateway({ bestOfN: { log: failing, onLogError: () => undefined } })
     const lock = lockStore()
     let failure: unknown
     try {
@@ -105,7 +68,7 @@ describe('the bestOfN middleware over a sync sink that cannot store', () => {
       lock.release()
     }
     expect(failure).toMatchObject({ status: 500, code: 'log_write_failed' })
-    await sink?.flush()
+    await failing.flush()
     const [stored, ...rest] = readAll()
     expect(rest).toEqual([])
     expect(stored).toMatchObject(withheld)

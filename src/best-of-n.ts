@@ -79,7 +79,6 @@ export interface BestOfNResult {
   readonly record: PreferenceRecord
 }
 
-
 /**
  * Resolves the fan-out size of a request: its own ask (`bonbon.n` / `x-bonbon-n`) or the default,
  * never fewer than the choices the client wants back.

@@ -11,7 +11,8 @@ import type { RetryPolicy } from '../generate/retry.js'
 import type { LogSink } from '../log/preference-record.js'
 import { writeRecord } from '../log/write-record.js'
 import type { RewardModel } from '../score/reward-model.js'
-import { defaultRewardRetry, scoreCandidates, type ScoredSet } from '../score/score-candidates.js'
+import { defaultRewardRetry, defaultRewardTimeoutMs, scoreCandidates, type ScoredSet } from '../score/score-candidates.js'
+import { checkTimerMs, maxTimerMs } from '../util/abort-after.js'
 import { drawModelCandidates, randomBaseSeed, sumUsage, type ModelDraw } from './draw-model-candidates.js'
 import { modelCandidates, modelPreferenceRecord, type ModelPreferenceRecordInput } from './model-preference-record.js'
 import { promptToChatMessages } from './prompt-to-chat-messages.js'
@@ -65,9 +66,6 @@ export interface BestOfNProviderMetadata {
 }
 
 const maxN = 128
-
-/** Longest wait a timer can hold: past 2³¹−1 ms, `setTimeout` fires at once. */
-const maxTimerMs = 2_147_483_647
 
 /**
  * Best-of-n for any AI SDK model: each call draws n candidates from the wrapped model (seeds seed + i,
@@ -129,14 +127,8 @@ function resolveOptions(options: BestOfNMiddlewareOptions): ResolvedOptions {
     throw new InvalidOptionsError('bestOfNMiddleware option log must be a LogSink.', { key: 'log' })
   }
   // The gateway's default (reward.timeoutMs): without one, a hung reward model would hold the call forever.
-  const rewardTimeoutMs = options.rewardTimeoutMs ?? 30_000
-  if (!(typeof rewardTimeoutMs === 'number' && rewardTimeoutMs > 0 && rewardTimeoutMs <= maxTimerMs)) {
-    throw new InvalidOptionsError(
-      'bestOfNMiddleware option rewardTimeoutMs must be a positive finite number of ms, ' +
-        `at most ${maxTimerMs}; got ${String(rewardTimeoutMs)}.`,
-      { key: 'rewardTimeoutMs' },
-    )
-  }
+  const rewardTimeoutMs = options.rewardTimeoutMs ?? defaultRewardTimeoutMs
+  checkTimerMs(rewardTimeoutMs, 'bestOfNMiddleware', 'rewardTimeoutMs')
   const onRewardFailure = options.onRewardFailure ?? 'error'
   if (onRewardFailure !== 'error' && onRewardFailure !== 'first') {
     throw new InvalidOptionsError(

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander'
 import { fileURLToPath } from 'node:url'
+import { maxTimerMs } from '../util/abort-after.js'
 
 /** The embedded default: the replay gateway over the shipped sample of real answers. */
 export function defaultConfigPath(): string {
@@ -16,8 +17,8 @@ export function parsePort(value: string): number {
 /** Parses a duration argument in milliseconds: a whole number ≥ 0. */
 export function parseMilliseconds(value: string): number {
   const ms = Number(value)
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(ms) || ms > 2_147_483_647) {
-    throw new InvalidArgumentError('must be a whole number of milliseconds, 0-2147483647')
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(ms) || ms > maxTimerMs) {
+    throw new InvalidArgumentError(`must be a whole number of milliseconds, 0-${maxTimerMs}`)
   }
   return ms
 }

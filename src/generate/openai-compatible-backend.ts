@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { InvalidOptionsError, InvalidRequestError, UpstreamError } from '../errors.js'
 import { credentialValues, scrubSecrets } from '../guard/credential-values.js'
 import { addUsage } from '../protocol/usage.js'
+import { eitherSignal } from '../util/abort-after.js'
 import type { Backend, Candidate, FanoutMode, GenerateRequest, GenerateResult } from './backend.js'
 import { failedCandidate } from './candidate-from-choice.js'
 import type { FanoutContext } from './fanout-context.js'
@@ -246,32 +247,4 @@ function pick(candidates: ReadonlyMap<number, Candidate>, index: number): Candid
   const candidate = candidates.get(index)
   if (candidate === undefined) throw new Error(`bonbon bug: no candidate for index ${index}`)
   return candidate
-}
-
-/**
- * A signal that aborts, with its reason, when either signal does, and the way to stop following them
- * once the calls are done. What `AbortSignal.any` gives, without its weak references and the cost of
- * following a composite signal at every listener added, which every upstream call pays.
- */
-function eitherSignal(
-  first: AbortSignal | undefined,
-  second: AbortSignal | undefined,
-): { readonly signal: AbortSignal | undefined; release(): void } {
-  if (first === undefined || second === undefined || first.aborted || second.aborted) {
-    const signal = first?.aborted ? first : second?.aborted ? second : (first ?? second)
-    return { signal, release: () => {} }
-  }
-  const controller = new AbortController()
-  const release = () => {
-    first.removeEventListener('abort', onAbort)
-    second.removeEventListener('abort', onAbort)
-  }
-  // Runs once, at the first abort: the listeners go with it.
-  const onAbort = () => {
-    release()
-    controller.abort(first.aborted ? first.reason : second.reason)
-  }
-  first.addEventListener('abort', onAbort)
-  second.addEventListener('abort', onAbort)
-  return { signal: controller.signal, release }
 }

@@ -11,6 +11,8 @@ import { bonbonHeaders } from '../respond/bonbon-summary.js'
 import { completionResponse } from '../respond/completion-response.js'
 import { answerEvents, bestOfNEventStream } from '../respond/event-stream.js'
 import type { RewardModel } from '../score/reward-model.js'
+import { defaultRewardTimeoutMs } from '../score/score-candidates.js'
+import { checkTimerMs } from '../util/abort-after.js'
 import { logRecord } from './log-record.js'
 
 /** Running counts of what the middleware answered, e.g. for a health or metrics endpoint. */
@@ -37,9 +39,6 @@ export interface BestOfNAdmission {
 
 /** Longest a stream waits for the run before its headers must go out, ms. */
 const statusWaitMs = 1_000
-
-/** Longest wait a timer can hold: past 2³¹−1 ms, `setTimeout` fires at once. */
-const maxTimerMs = 2_147_483_647
 
 /** Options of the {@link bestOfN} middleware. */
 export interface BestOfNOptions extends Pick<BestOfNPipeline, 'minCandidates' | 'onRewardFailure' | 'rewardRetry'> {
@@ -227,7 +226,7 @@ function resolveOptions(options: BestOfNOptions) {
     deadlineMs: options.deadlineMs ?? 120_000,
     minCandidates: options.minCandidates,
     onRewardFailure: options.onRewardFailure,
-    rewardTimeoutMs: options.rewardTimeoutMs ?? 30_000,
+    rewardTimeoutMs: options.rewardTimeoutMs ?? defaultRewardTimeoutMs,
     rewardRetry: options.rewardRetry,
   }
   for (const key of ['n', 'maxN', 'heartbeatMs', 'bodyLimitBytes'] as const) {
@@ -235,15 +234,7 @@ function resolveOptions(options: BestOfNOptions) {
       throw new InvalidOptionsError(`bestOfN option ${key} must be a positive integer; got ${resolved[key]}.`, { key })
     }
   }
-  for (const key of ['deadlineMs', 'rewardTimeoutMs'] as const) {
-    const value = resolved[key]
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > maxTimerMs) {
-      throw new InvalidOptionsError(
-        `bestOfN option ${key} must be a positive finite number of ms, at most ${maxTimerMs}; got ${String(value)}.`,
-        { key },
-      )
-    }
-  }
+  for (const key of ['deadlineMs', 'rewardTimeoutMs'] as const) checkTimerMs(resolved[key], 'bestOfN', key)
   if (resolved.n > resolved.maxN) {
     throw new InvalidOptionsError(`bestOfN option n (${resolved.n}) must not exceed maxN (${resolved.maxN}).`, { key: 'n' })
   }

@@ -3,8 +3,11 @@ import type { Candidate } from '../generate/backend.js'
 import { retrying, type RetryPolicy } from '../generate/retry.js'
 import type { ChatMessage } from '../protocol/chat-message.js'
 import { rankCandidates, type Ranking } from '../select/rank-candidates.js'
-import { abortAfter } from '../util/abort-after.js'
+import { abortAfter, eitherSignal } from '../util/abort-after.js'
 import type { RewardModel, Score } from './reward-model.js'
+
+/** Longest one scoring attempt may take when the caller sets no `rewardTimeoutMs`, ms: the configuration's `reward.timeoutMs`. */
+export const defaultRewardTimeoutMs = 30_000
 
 /** How failed scoring calls are retried when `rewardRetry` is not set: once, within 100 ms (full jitter). */
 export const defaultRewardRetry: RetryPolicy = { maxRetries: 1, baseDelayMs: 100, maxDelayMs: 500 }
@@ -75,13 +78,15 @@ async function score(options: ScoreCandidatesOptions) {
   const scores = await retrying(
     async () => {
       const timeout = startTimeout(options.rewardTimeoutMs)
+      const attempt = eitherSignal(signal, timeout?.signal)
       try {
         return await options.rewardModel.score({
           prompt: options.prompt,
           candidates: succeeded.map((candidate) => candidate.text),
-          signal: timeout ? (signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal) : signal,
+          signal: attempt.signal,
         })
       } finally {
+        attempt.release()
         timeout?.clear()
       }
     },
